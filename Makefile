@@ -1,0 +1,53 @@
+# Partisipasi Publik: `make run` serves the portal with demo data, `make test` runs the tests.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEV_ENV := DEBUG=true
+# Tests run with development settings; production settings are checked by a test of their own.
+TEST_ENV := DEBUG=true SECRET_KEY=tests-only-secret-key-not-for-production-0123456789
+PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+
+.PHONY: run test test-sqlite test-postgres install browsers messages bench check-deploy clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEV_ENV) $(BIN)/python manage.py createcachetable
+	$(DEV_ENV) $(BIN)/python manage.py seed_demo
+	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# Browser journeys need Debian's chromium and the axe-core script from npm.
+browsers:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+	@test -f node_modules/axe-core/axe.min.js || npm install --no-audit --no-fund --silent axe-core@4.11.0
+
+test: test-sqlite test-postgres
+
+test-sqlite: $(STAMP)
+	$(TEST_ENV) DATABASE_URL=sqlite:///$(CURDIR)/.test.sqlite3 $(BIN)/pytest -n 2 -m "not postgres and not browser" -q
+
+test-postgres: $(STAMP)
+	bash .ci/ensure-postgres
+	$(TEST_ENV) DATABASE_URL=$(PG_URL) $(BIN)/pytest -n 2 -q
+
+messages: $(STAMP)
+	$(DEV_ENV) $(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=node_modules
+	$(DEV_ENV) $(BIN)/python manage.py compilemessages --ignore=.venv
+
+check-deploy: $(STAMP)
+	SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=partisipasi.example.go.id \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) db.sqlite3 .test.sqlite3 staticfiles

@@ -1,0 +1,154 @@
+"""The one place that answers "may this user do this to this object".
+
+Every view, template flag, admin page and service asks `can()` or `require()`; nothing else
+re-implements a rule. Actions form a closed vocabulary: an unknown action, a missing object or a
+missing role is a "no" (fail closed).
+
+Decisions written down once:
+- Superusers and members of the Administrator group may do every action except taking part as a
+  citizen (supporting, responding, rating), which stays with verified citizens.
+- A Petugas acts for a work unit only through the guardian object right `accounts.act_for_workunit`
+  on that unit. The Petugas group alone grants no object right (Django's ModelBackend never answers
+  object questions; we do not let a global permission stand in for one).
+- Participation (propose, support, comment, flag, respond, rate) needs an active account with a
+  verified email address.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+ROLE_WARGA = "Warga"
+ROLE_MODERATOR = "Moderator"
+ROLE_PETUGAS = "Petugas Satuan Kerja"
+ROLE_ADMIN = "Administrator"
+ROLES = (ROLE_WARGA, ROLE_MODERATOR, ROLE_PETUGAS, ROLE_ADMIN)
+
+WORK_UNIT_PERMISSION = "accounts.act_for_workunit"
+
+
+def _roles(user) -> frozenset[str]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_cached_role_names", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._cached_role_names = cached
+    return cached
+
+
+def has_role(user, role: str) -> bool:
+    """Whether an active user belongs to the role's group."""
+    return role in _roles(user)
+
+
+def is_administrator(user) -> bool:
+    """Superusers and the Administrator group."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.is_superuser or has_role(user, ROLE_ADMIN)
+
+
+def is_moderator(user) -> bool:
+    """Moderators, and administrators who may always moderate."""
+    return has_role(user, ROLE_MODERATOR) or is_administrator(user)
+
+
+def is_verified(user) -> bool:
+    """An active account whose email address has been confirmed."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    cached = getattr(user, "_cached_is_verified", None)
+    if cached is None:
+        from allauth.account.models import EmailAddress
+
+        cached = EmailAddress.objects.filter(user=user, verified=True).exists()
+        user._cached_is_verified = cached
+    return cached
+
+
+def work_unit_ids(user) -> frozenset[int]:
+    """Ids of the work units the user holds the act-for right on (one query, cached per request)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_cached_work_unit_ids", None)
+    if cached is None:
+        from accounts.models import WorkUnitUserObjectPermission
+
+        app_label, codename = WORK_UNIT_PERMISSION.split(".")
+        cached = frozenset(
+            WorkUnitUserObjectPermission.objects.filter(
+                user=user, permission__codename=codename, permission__content_type__app_label=app_label
+            ).values_list("content_object_id", flat=True)
+        )
+        user._cached_work_unit_ids = cached
+    return cached
+
+
+def acts_for(user, work_unit_id: int | None) -> bool:
+    """Whether the user may act for this work unit (administrators always may)."""
+    if work_unit_id is None:
+        return False
+    return is_administrator(user) or work_unit_id in work_unit_ids(user)
+
+
+def is_official(user) -> bool:
+    """Holds the act-for right on at least one work unit."""
+    return bool(work_unit_ids(user))
+
+
+def forget_cached_rights(user) -> None:
+    """Drop the per-request caches after rights change."""
+    for attr in ("_cached_role_names", "_cached_is_verified", "_cached_work_unit_ids"):
+        if hasattr(user, attr):
+            delattr(user, attr)
+
+
+# --- rules per kind of object -------------------------------------------------------------------
+
+Rule = Callable[[object, object], bool]
+_RULES: dict[tuple[str, str], Rule] = {}
+
+
+def rule(label: str, *actions: str):
+    """Register a predicate for (model label, action) pairs; used by the apps' rules modules."""
+
+    def register(func: Rule) -> Rule:
+        for action in actions:
+            _RULES[(label, action)] = func
+        return func
+
+    return register
+
+
+def can(user, action: str, obj) -> bool:
+    """True only when a registered rule for this object's kind and action says yes."""
+    if obj is None or user is None:
+        return False
+    predicate = _RULES.get((obj._meta.label, action))
+    if predicate is None:
+        return False
+    return bool(predicate(user, obj))
+
+
+def require(user, action: str, obj) -> None:
+    """Raise Http404 when the user may not see the object, PermissionDenied when they may not act."""
+    if action != "view" and not can(user, "view", obj):
+        raise Http404
+    if not can(user, action, obj):
+        if action == "view":
+            raise Http404
+        raise PermissionDenied
+
+
+@rule("accounts.WorkUnit", "act_for")
+def _act_for_work_unit(user, work_unit) -> bool:
+    return acts_for(user, work_unit.pk)
+
+
+@rule("accounts.WorkUnit", "view")
+def _view_work_unit(user, work_unit) -> bool:
+    return work_unit.is_active or acts_for(user, work_unit.pk)

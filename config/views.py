@@ -1,0 +1,46 @@
+import logging
+
+from django.db import connection
+from django.db.utils import DatabaseError
+from django.http import HttpResponseServerError, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
+
+from config.home import home_sections
+
+logger = logging.getLogger("portal.health")
+
+
+def home(request):
+    return render(request, "home.html", {"page": "home", **home_sections(request.user)})
+
+
+@never_cache
+def healthz(request):
+    """200 when the database answers a query, 503 when it does not (for load balancers)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        logger.error("health check failed: database unreachable")
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@requires_csrf_token
+def permission_denied(request, exception=None):
+    return render(request, "403.html", {"page": "error"}, status=403)
+
+
+@requires_csrf_token
+def page_not_found(request, exception=None):
+    return render(request, "404.html", {"page": "error"}, status=404)
+
+
+@requires_csrf_token
+def server_error(request):
+    # Rendered without a request context: whatever broke may break the context processors too.
+    return HttpResponseServerError(loader.get_template("500.html").render({}))

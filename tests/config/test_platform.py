@@ -1,0 +1,137 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from accounts.models import User, WorkUnit
+from participation.models import Category
+
+pytestmark = pytest.mark.django_db
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_production_settings_pass_the_deploy_check():
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DEBUG", "SECURE_SSL_REDIRECT", "SECURE_COOKIES", "SILENCED_SYSTEM_CHECKS"}
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        SECRET_KEY="k8#Qz!2mV9pL@4xR7tN1wE6yU3iO0aS5dF8gH2jK4lZ7xC9vB1nM6qW3eR5tY8uI",
+        ALLOWED_HOSTS="partisipasi.example.go.id",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_healthz_answers_200_when_the_database_answers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_answers_503_when_the_database_is_unreachable(client):
+    original = dict(connection.settings_dict)
+    connection.close()
+    if connection.vendor == "sqlite":
+        connection.settings_dict["NAME"] = "/nonexistent-directory/db.sqlite3"
+    else:
+        connection.settings_dict["PORT"] = "1"  # nothing listens there
+    try:
+        response = client.get("/healthz")
+    finally:
+        connection.close()
+        connection.settings_dict.clear()
+        connection.settings_dict.update(original)
+    assert response.status_code == 503
+    assert response.json()["database"] == "unreachable"
+
+
+def test_home_page_renders_in_indonesian_with_navigation(client):
+    response = client.get("/")
+    content = response.content.decode()
+    assert response.status_code == 200
+    for label in ("Beranda", "Usulan", "Program", "Uji Publik", "Masuk", "Daftar"):
+        assert label in content
+    assert "X-Request-ID" in response
+
+
+def test_unknown_page_gives_the_indonesian_404(client):
+    response = client.get("/tidak-ada-halaman-ini/")
+    assert response.status_code == 404
+    assert "Halaman tidak ditemukan" in response.content.decode()
+
+
+def test_english_is_available_through_the_language_switch(client):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    content = client.get("/").content.decode()
+    assert 'lang="en"' in content
+    assert "Home" in content
+
+
+def test_history_rows_carry_the_acting_user(client, admin, kategori):
+    client.force_login(admin)
+    url = reverse("admin:participation_category_change", args=[kategori.pk])
+    response = client.post(url, {"name": "Infrastruktur Desa", "slug": kategori.slug, "description": "", "is_active": "on"})
+    assert response.status_code == 302
+    latest = kategori.history.latest()
+    assert latest.name == "Infrastruktur Desa"
+    assert latest.history_user == admin
+
+
+def test_user_history_keeps_no_password_hash(warga):
+    warga.set_password("sandi-baru-yang-kuat")
+    warga.save()
+    record = warga.history.latest()
+    assert not hasattr(record, "password")
+
+
+def test_admin_pages_are_in_indonesian_and_searchable(client, admin, dinas_pupr):
+    client.force_login(admin)
+    for name in ("accounts_workunit", "accounts_user", "participation_region", "participation_category", "audit_auditevent"):
+        response = client.get(reverse(f"admin:{name}_changelist"), {"q": "PUPR"})
+        assert response.status_code == 200, name
+    assert "Satuan kerja" in client.get(reverse("admin:index")).content.decode()
+
+
+def test_seed_demo_twice_changes_nothing(settings):
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=open(os.devnull, "w"))
+    counts = (User.objects.count(), WorkUnit.objects.count(), Category.objects.count())
+    call_command("seed_demo", stdout=open(os.devnull, "w"))
+    assert (User.objects.count(), WorkUnit.objects.count(), Category.objects.count()) == counts
+    assert counts[0] == 6
+
+
+def test_seed_demo_refuses_to_run_in_production(settings):
+    from django.core.management import CommandError, call_command
+
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("seed_demo")
