@@ -12,6 +12,9 @@ Decisions written down once:
   object questions; we do not let a global permission stand in for one).
 - Participation (propose, support, comment, flag, respond, rate) needs an active account with a
   verified email address.
+
+The predicates for each kind of object live in that app's `rules.py` (loaded at start-up) and
+are built only from the helpers here; `can()` dispatches to them by (model label, action).
 """
 
 from __future__ import annotations
@@ -152,3 +155,8 @@ def _act_for_work_unit(user, work_unit) -> bool:
 @rule("accounts.WorkUnit", "view")
 def _view_work_unit(user, work_unit) -> bool:
     return work_unit.is_active or acts_for(user, work_unit.pk)
+
+
+def is_author(user, obj) -> bool:
+    """Whether the user wrote this object (a proposal, comment or response)."""
+    return getattr(user, "is_authenticated", False) and obj.author_id is not None and obj.author_id == user.pk

@@ -1,0 +1,184 @@
+import uuid
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import WorkUnit
+from participation.models import Category, Comment, Flag, Proposal, Region
+from participation.services import MAX_ATTACHMENTS
+from participation.uploads import check_upload
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is checked by content, the whole set by count."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, *args, max_files: int = MAX_ATTACHMENTS, **kwargs):
+        self.max_files = max_files
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, (list, tuple)) else [data]) if f]
+        if len(files) > self.max_files:
+            raise ValidationError(_("Paling banyak %(max)d berkas.") % {"max": self.max_files})
+        checked = []
+        errors = []
+        for uploaded in files:
+            super().clean(uploaded, initial)
+            try:
+                checked.append((uploaded, check_upload(uploaded)))
+            except ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
+        return checked
+
+
+def active_units():
+    return WorkUnit.objects.filter(is_active=True)
+
+
+def region_choices_queryset():
+    return Region.objects.filter(level__gt=Region.Level.KABUPATEN).select_related("parent").order_by("code")
+
+
+class RegionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, region):
+        if region.level == Region.Level.DESA and region.parent_id:
+            return f"{region.name} — {region.parent.name}"
+        return f"{region.name} ({region.get_level_display()})"
+
+
+class ProposalForm(forms.ModelForm):
+    category = forms.ModelChoiceField(
+        label=_("Kategori"), queryset=Category.objects.filter(is_active=True), empty_label=_("— pilih kategori —")
+    )
+    work_unit = forms.ModelChoiceField(
+        label=_("Satuan kerja tujuan"), queryset=active_units(), empty_label=_("— pilih satuan kerja —")
+    )
+    region = RegionChoiceField(
+        label=_("Wilayah"), queryset=region_choices_queryset(), empty_label=_("— pilih kecamatan atau desa —")
+    )
+    attachments = MultipleFileField(
+        label=_("Lampiran (opsional)"),
+        help_text=_("Foto JPEG, PNG, atau WebP (maks. 5 MB) dan PDF (maks. 10 MB); paling banyak 5 berkas."),
+        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}),
+    )
+    submission_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    class Meta:
+        model = Proposal
+        fields = ["title", "description", "category", "work_unit", "region", "location_text", "estimated_cost", "volume"]
+        labels = {
+            "title": _("Judul usulan"),
+            "description": _("Uraian"),
+            "location_text": _("Lokasi (opsional)"),
+            "estimated_cost": _("Perkiraan biaya dalam Rupiah (opsional)"),
+            "volume": _("Volume (opsional)"),
+        }
+        help_texts = {
+            "title": _("Singkat dan jelas, paling banyak 150 karakter."),
+            "description": _("Jelaskan masalahnya, siapa yang terdampak, dan apa yang diusulkan. Paling banyak 10.000 karakter."),
+            "location_text": _("Misalnya: Jl. Merdeka RT 02/RW 05, depan SD Negeri 1."),
+            "volume": _("Misalnya: 500 meter, 2 unit, 30 orang."),
+        }
+        widgets = {
+            "title": forms.TextInput(attrs={"maxlength": 150, "autocomplete": "off"}),
+            "description": forms.Textarea(attrs={"rows": 8, "maxlength": 10_000}),
+            "estimated_cost": forms.NumberInput(attrs={"min": 0, "step": 1000, "inputmode": "numeric"}),
+        }
+
+    def __init__(self, *args, existing_attachments: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.existing_attachments = existing_attachments
+        self.fields["estimated_cost"].max_value = 10**15
+        if not self.is_bound and not self.initial.get("submission_token"):
+            self.initial["submission_token"] = uuid.uuid4().hex
+
+    def clean_attachments(self):
+        files = self.cleaned_data.get("attachments") or []
+        if self.existing_attachments + len(files) - len(self.data.getlist("remove_attachments", [])) > MAX_ATTACHMENTS:
+            raise ValidationError(_("Satu usulan paling banyak memiliki %(max)d lampiran.") % {"max": MAX_ATTACHMENTS})
+        return files
+
+    def proposal_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Alasan penolakan"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+        help_text=_("Alasan ini ditampilkan kepada pengusul."),
+    )
+
+
+class HideForm(forms.Form):
+    reason = forms.CharField(label=_("Alasan disembunyikan"), max_length=500)
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Jawaban resmi"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
+    decline = forms.BooleanField(
+        label=_("Usulan tidak dapat ditindaklanjuti (menutup usulan dengan jawaban ini)"), required=False
+    )
+
+
+class RouteForm(forms.Form):
+    to_unit = forms.ModelChoiceField(label=_("Satuan kerja tujuan baru"), queryset=active_units())
+    note = forms.CharField(label=_("Catatan disposisi"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+    def __init__(self, *args, current_unit_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if current_unit_id:
+            self.fields["to_unit"].queryset = active_units().exclude(pk=current_unit_id)
+
+
+class CommentForm(forms.ModelForm):
+    parent = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Comment
+        fields = ["body"]
+        labels = {"body": _("Komentar")}
+        widgets = {"body": forms.Textarea(attrs={"rows": 3, "maxlength": 5000})}
+
+
+class FlagForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Alasan laporan"), choices=Flag.Reason.choices, widget=forms.RadioSelect)
+    note = forms.CharField(label=_("Keterangan (opsional)"), max_length=500, required=False)
+
+
+SORTS = {
+    "terbaru": ("-published_at", "-id"),
+    "dukungan": ("-support_count", "-published_at", "-id"),
+    "diskusi": ("-comment_count", "-published_at", "-id"),
+}
+SORT_LABELS = {"terbaru": _("Terbaru"), "dukungan": _("Dukungan terbanyak"), "diskusi": _("Paling banyak dibahas")}
+
+
+class ProposalFilterForm(forms.Form):
+    """The list page's filters; anything unknown falls back to 'no filter', never an error page."""
+
+    q = forms.CharField(label=_("Cari"), required=False, max_length=200)
+    kategori = forms.ModelChoiceField(label=_("Kategori"), queryset=Category.objects.all(), required=False, empty_label=_("Semua kategori"))
+    satker = forms.ModelChoiceField(label=_("Satuan kerja"), queryset=WorkUnit.objects.all(), required=False, empty_label=_("Semua satuan kerja"))
+    wilayah = RegionChoiceField(label=_("Wilayah"), queryset=region_choices_queryset(), required=False, empty_label=_("Semua wilayah"))
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Semua status"))] + [(s.value, s.label) for s in Proposal.PUBLIC_STATUSES],
+    )
+    urut = forms.ChoiceField(label=_("Urutkan"), required=False, choices=list(SORT_LABELS.items()))
+
+    def cleaned_or_defaults(self) -> dict:
+        self.is_valid()
+        data = {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
+        data["urut"] = data.get("urut") or "terbaru"
+        return data

@@ -1,0 +1,88 @@
+"""Who may do what to proposals and comments; registered with `accounts.rights`."""
+
+from accounts.rights import acts_for, is_author, is_moderator, is_verified, rule, work_unit_ids
+
+
+# --- proposals ------------------------------------------------------------------------------------
+
+
+@rule("participation.Proposal", "view")
+def _view_proposal(user, proposal) -> bool:
+    if proposal.is_public or is_author(user, proposal) or is_moderator(user):
+        return True
+    return proposal.status != "draft" and proposal.work_unit_id in work_unit_ids(user)
+
+
+@rule("participation.Proposal", "edit")
+def _edit_proposal(user, proposal) -> bool:
+    return is_author(user, proposal) and is_verified(user) and proposal.is_editable
+
+
+@rule("participation.Proposal", "submit")
+def _submit_proposal(user, proposal) -> bool:
+    return is_author(user, proposal) and is_verified(user) and proposal.status == "draft"
+
+
+@rule("participation.Proposal", "withdraw")
+def _withdraw_proposal(user, proposal) -> bool:
+    return is_author(user, proposal) and proposal.can_move_to("withdrawn")
+
+
+@rule("participation.Proposal", "support")
+def _support_proposal(user, proposal) -> bool:
+    return (
+        is_verified(user)
+        and not is_author(user, proposal)
+        and proposal.status == "published"
+        and not proposal.is_hidden
+    )
+
+
+@rule("participation.Proposal", "comment")
+def _comment_on_proposal(user, proposal) -> bool:
+    return is_verified(user) and proposal.is_public
+
+
+@rule("participation.Proposal", "flag")
+def _flag_proposal(user, proposal) -> bool:
+    return is_verified(user) and proposal.is_public and not is_author(user, proposal)
+
+
+@rule("participation.Proposal", "moderate")
+def _moderate_proposal(user, proposal) -> bool:
+    return is_moderator(user)
+
+
+@rule("participation.Proposal", "answer")
+def _answer_proposal(user, proposal) -> bool:
+    return proposal.status == "published" and not proposal.is_hidden and acts_for(user, proposal.work_unit_id)
+
+
+@rule("participation.Proposal", "route")
+def _route_proposal(user, proposal) -> bool:
+    if proposal.status not in ("submitted", "published"):
+        return False
+    return is_moderator(user) or acts_for(user, proposal.work_unit_id)
+
+
+# --- comments -------------------------------------------------------------------------------------
+
+
+@rule("participation.Comment", "view")
+def _view_comment(user, comment) -> bool:
+    return not comment.is_hidden or is_moderator(user)
+
+
+@rule("participation.Comment", "edit", "delete")
+def _edit_comment(user, comment) -> bool:
+    return is_author(user, comment) and is_verified(user) and not comment.is_deleted and not comment.is_hidden
+
+
+@rule("participation.Comment", "hide")
+def _hide_comment(user, comment) -> bool:
+    return is_moderator(user)
+
+
+@rule("participation.Comment", "flag")
+def _flag_comment(user, comment) -> bool:
+    return is_verified(user) and not is_author(user, comment) and not comment.is_deleted and not comment.is_hidden

@@ -1,0 +1,386 @@
+"""Every change to proposals, supports, comments and flags goes through here.
+
+Each service is one transaction: lock the row, ask `rights`, apply the model's rule, save the
+changed fields, write history with its reason and an audit event.
+"""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts import rights
+from audit.events import record
+from audit.models import AuditEvent
+from participation.exceptions import AlreadyDone
+from participation.models import Attachment, Comment, Flag, Proposal, Routing, Support
+from participation.uploads import CheckedUpload
+
+MAX_ATTACHMENTS = 5
+Status = Proposal.Status
+
+
+def _locked(proposal: Proposal) -> Proposal:
+    return Proposal.objects.select_for_update().get(pk=proposal.pk)
+
+
+def _save(obj, *, actor, reason: str, fields: list[str]):
+    obj._history_user = actor if getattr(actor, "is_authenticated", False) else None
+    obj._change_reason = reason
+    obj.save(update_fields=fields)
+
+
+def _add_attachments(proposal: Proposal, files: list[tuple[object, CheckedUpload]]) -> None:
+    for uploaded, checked in files:
+        attachment = Attachment(
+            proposal=proposal,
+            original_name=uploaded.name[:200],
+            kind=checked.kind,
+            mime_type=checked.mime_type,
+            size=uploaded.size,
+        )
+        # The stored name is random; only the extension we verified is kept.
+        attachment.file.save(f"x{checked.extension}", uploaded, save=False)
+        attachment.save()
+
+
+@transaction.atomic
+def create_proposal(*, actor, data: dict, files: list, submit: bool, token: str = "") -> Proposal:
+    """Create a draft (or submit it at once); a repeated token returns the first proposal instead."""
+    if not rights.is_verified(actor):
+        raise PermissionDenied
+    if token:
+        existing = Proposal.objects.filter(author=actor, submission_token=token).first()
+        if existing is not None:
+            return existing
+    if len(files) > MAX_ATTACHMENTS:
+        raise ValueError("too many attachments")
+    now = timezone.now()
+    proposal = Proposal(author=actor, submission_token=token, **data)
+    if submit:
+        proposal.move_to(Status.SUBMITTED, now=now)
+    proposal._history_user = actor
+    proposal._change_reason = "Diajukan" if submit else "Draf dibuat"
+    try:
+        with transaction.atomic():
+            proposal.save()
+    except IntegrityError:
+        # A concurrent double submit won the race; hand back its proposal.
+        return Proposal.objects.get(author=actor, submission_token=token)
+    _add_attachments(proposal, files)
+    return proposal
+
+
+@transaction.atomic
+def update_proposal(*, actor, proposal: Proposal, data: dict, files: list, remove_ids: list[int]) -> Proposal:
+    """Edit a draft or submitted proposal: fields, new attachments, removed attachments."""
+    proposal = _locked(proposal)
+    rights.require(actor, "edit", proposal)
+    remaining = proposal.attachments.exclude(pk__in=remove_ids).count()
+    if remaining + len(files) > MAX_ATTACHMENTS:
+        raise ValueError("too many attachments")
+    for removed in proposal.attachments.filter(pk__in=remove_ids):
+        removed.file.delete(save=False)
+        removed.delete()
+    for field, value in data.items():
+        setattr(proposal, field, value)
+    _save(proposal, actor=actor, reason="Diubah pengusul", fields=[*data.keys(), "updated_at"])
+    _add_attachments(proposal, files)
+    return proposal
+
+
+def _transition(*, actor, proposal: Proposal, action: str, new_status: str, reason: str, extra_fields=()) -> Proposal:
+    locked = _locked(proposal)
+    rights.require(actor, action, locked)
+    old_status = locked.status
+    locked.move_to(new_status, now=timezone.now())
+    for field, value in dict(extra_fields).items():
+        setattr(locked, field, value)
+    fields = ["status", "status_changed_at", "submitted_at", "published_at", *dict(extra_fields).keys()]
+    _save(locked, actor=actor, reason=reason, fields=fields)
+    record(
+        AuditEvent.Action.MODERATION if action == "moderate" else AuditEvent.Action.STATUS_CHANGED,
+        actor=actor,
+        target=locked,
+        data={"from": old_status, "to": new_status, "reason": reason},
+    )
+    return locked
+
+
+@transaction.atomic
+def submit_proposal(*, actor, proposal: Proposal) -> Proposal:
+    """The author sends a draft to moderation."""
+    return _transition(actor=actor, proposal=proposal, action="submit", new_status=Status.SUBMITTED, reason="Diajukan")
+
+
+@transaction.atomic
+def withdraw_proposal(*, actor, proposal: Proposal) -> Proposal:
+    """The author takes the proposal back; allowed until it is accepted, declined or rejected."""
+    return _transition(
+        actor=actor, proposal=proposal, action="withdraw", new_status=Status.WITHDRAWN, reason="Ditarik pengusul"
+    )
+
+
+@transaction.atomic
+def publish_proposal(*, actor, proposal: Proposal) -> Proposal:
+    """A moderator publishes a submitted proposal."""
+    published = _transition(
+        actor=actor, proposal=proposal, action="moderate", new_status=Status.PUBLISHED, reason="Dipublikasikan moderator"
+    )
+    _resolve_flags(published, actor=actor)
+    return published
+
+
+@transaction.atomic
+def reject_proposal(*, actor, proposal: Proposal, reason: str) -> Proposal:
+    """A moderator rejects a submitted proposal; the reason is required and shown to the author."""
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("a rejection needs a reason")
+    return _transition(
+        actor=actor,
+        proposal=proposal,
+        action="moderate",
+        new_status=Status.REJECTED,
+        reason=f"Ditolak moderator: {reason}",
+        extra_fields={"rejection_reason": reason},
+    )
+
+
+@transaction.atomic
+def set_proposal_hidden(*, actor, proposal: Proposal, hidden: bool, reason: str = "") -> Proposal:
+    """A moderator hides a proposal from public pages (or shows it again); history keeps it."""
+    locked = _locked(proposal)
+    rights.require(actor, "moderate", locked)
+    if hidden and not reason.strip():
+        raise ValueError("hiding needs a reason")
+    locked.is_hidden = hidden
+    locked.hidden_reason = reason.strip() if hidden else ""
+    label = f"Disembunyikan moderator: {reason.strip()}" if hidden else "Ditampilkan kembali oleh moderator"
+    _save(locked, actor=actor, reason=label, fields=["is_hidden", "hidden_reason"])
+    record(AuditEvent.Action.MODERATION, actor=actor, target=locked, data={"hidden": hidden, "reason": reason.strip()})
+    _resolve_flags(locked, actor=actor)
+    return locked
+
+
+@transaction.atomic
+def answer_proposal(*, actor, proposal: Proposal, answer: str, decline: bool) -> Proposal:
+    """An official of the target unit answers; declining closes the proposal with that answer."""
+    answer = answer.strip()
+    if not answer:
+        raise ValueError("an answer needs text")
+    extra = {"official_answer": answer, "answered_at": timezone.now(), "answered_by": actor}
+    if decline:
+        return _transition(
+            actor=actor,
+            proposal=proposal,
+            action="answer",
+            new_status=Status.DECLINED,
+            reason="Tidak ditindaklanjuti, dengan jawaban resmi",
+            extra_fields=extra,
+        )
+    locked = _locked(proposal)
+    rights.require(actor, "answer", locked)
+    for field, value in extra.items():
+        setattr(locked, field, value)
+    _save(locked, actor=actor, reason="Jawaban resmi satuan kerja", fields=list(extra))
+    record(AuditEvent.Action.STATUS_CHANGED, actor=actor, target=locked, data={"answered": True})
+    return locked
+
+
+def accept_proposals(*, actor, proposals, program_label: str) -> list[Proposal]:
+    """Mark published proposals as accepted into a program; called inside the program's transaction."""
+    accepted = []
+    for proposal in proposals:
+        locked = _locked(proposal)
+        old_status = locked.status
+        locked.move_to(Status.ACCEPTED, now=timezone.now())
+        _save(
+            locked,
+            actor=actor,
+            reason=f"Ditindaklanjuti dalam program: {program_label}",
+            fields=["status", "status_changed_at"],
+        )
+        record(
+            AuditEvent.Action.STATUS_CHANGED,
+            actor=actor,
+            target=locked,
+            data={"from": old_status, "to": Status.ACCEPTED, "program": program_label},
+        )
+        accepted.append(locked)
+    return accepted
+
+
+@transaction.atomic
+def route_proposal(*, actor, proposal: Proposal, to_unit, note: str) -> Proposal:
+    """Hand a proposal to another work unit (disposisi); from then on that unit answers it."""
+    locked = _locked(proposal)
+    rights.require(actor, "route", locked)
+    note = note.strip()
+    if not note:
+        raise ValueError("a routing needs a note")
+    if to_unit.pk == locked.work_unit_id or not to_unit.is_active:
+        raise ValueError("route to another, active unit")
+    Routing.objects.create(proposal=locked, from_unit_id=locked.work_unit_id, to_unit=to_unit, note=note, routed_by=actor)
+    old_unit = locked.work_unit_id
+    locked.work_unit = to_unit
+    _save(locked, actor=actor, reason=f"Disposisi ke {to_unit.short_name}: {note}", fields=["work_unit"])
+    record(
+        AuditEvent.Action.STATUS_CHANGED,
+        actor=actor,
+        target=locked,
+        data={"routed_from": old_unit, "routed_to": to_unit.pk},
+    )
+    return locked
+
+
+# --- supports -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def support_proposal(*, actor, proposal: Proposal) -> Proposal:
+    """Add the citizen's support; the unique constraint refuses a second one, even under a race."""
+    locked = _locked(proposal)
+    rights.require(actor, "support", locked)
+    try:
+        with transaction.atomic():
+            Support.objects.create(proposal=locked, user=actor)
+    except IntegrityError:
+        raise AlreadyDone from None
+    Proposal.objects.filter(pk=locked.pk).update(support_count=F("support_count") + 1)
+    locked.refresh_from_db(fields=["support_count"])
+    return locked
+
+
+@transaction.atomic
+def withdraw_support(*, actor, proposal: Proposal) -> Proposal:
+    """Remove the citizen's support if there is one."""
+    locked = _locked(proposal)
+    rights.require(actor, "view", locked)
+    deleted, _ = Support.objects.filter(proposal=locked, user=actor).delete()
+    if not deleted:
+        raise AlreadyDone
+    Proposal.objects.filter(pk=locked.pk).update(support_count=F("support_count") - 1)
+    locked.refresh_from_db(fields=["support_count"])
+    return locked
+
+
+# --- comments -------------------------------------------------------------------------------------
+
+
+def _bump_comment_count(target, delta: int) -> None:
+    model = type(target)
+    if any(field.name == "comment_count" for field in model._meta.fields):
+        model.objects.filter(pk=target.pk).update(comment_count=F("comment_count") + delta)
+
+
+@transaction.atomic
+def post_comment(*, actor, target, body: str, parent: Comment | None = None) -> Comment:
+    """Comment on a proposal, program or consultation; a reply attaches to a top-level comment."""
+    target = type(target).objects.select_for_update().get(pk=target.pk)
+    rights.require(actor, "comment", target)
+    body = body.strip()
+    if not body:
+        raise ValueError("empty comment")
+    content_type = ContentType.objects.get_for_model(target)
+    if parent is not None:
+        valid_parent = (
+            parent.content_type_id == content_type.pk
+            and parent.object_id == target.pk
+            and parent.parent_id is None
+            and rights.can(actor, "view", parent)
+        )
+        if not valid_parent:
+            raise ValueError("replies attach to a visible top-level comment of the same item")
+    comment = Comment(content_type=content_type, object_id=target.pk, parent=parent, author=actor, body=body)
+    comment._history_user = actor
+    comment.save()
+    _bump_comment_count(target, +1)
+    return comment
+
+
+@transaction.atomic
+def edit_comment(*, actor, comment: Comment, body: str) -> Comment:
+    """The author rewrites their own comment; history keeps the earlier text."""
+    comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    rights.require(actor, "edit", comment)
+    body = body.strip()
+    if not body:
+        raise ValueError("empty comment")
+    comment.body = body
+    comment.edited_at = timezone.now()
+    _save(comment, actor=actor, reason="Diubah penulis", fields=["body", "edited_at"])
+    return comment
+
+
+@transaction.atomic
+def delete_comment(*, actor, comment: Comment) -> Comment:
+    """The author deletes their comment: the text goes, the place and its replies stay."""
+    comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    rights.require(actor, "delete", comment)
+    comment.is_deleted = True
+    comment.body = ""
+    _save(comment, actor=actor, reason="Dihapus penulis", fields=["is_deleted", "body"])
+    return comment
+
+
+@transaction.atomic
+def set_comment_hidden(*, actor, comment: Comment, hidden: bool, reason: str = "") -> Comment:
+    """A moderator hides a comment from public pages (or shows it again)."""
+    comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    rights.require(actor, "hide", comment)
+    if hidden and not reason.strip():
+        raise ValueError("hiding needs a reason")
+    comment.is_hidden = hidden
+    comment.hidden_reason = reason.strip() if hidden else ""
+    label = f"Disembunyikan moderator: {reason.strip()}" if hidden else "Ditampilkan kembali oleh moderator"
+    _save(comment, actor=actor, reason=label, fields=["is_hidden", "hidden_reason"])
+    record(AuditEvent.Action.MODERATION, actor=actor, target=comment, data={"hidden": hidden, "reason": reason.strip()})
+    _resolve_flags(comment, actor=actor)
+    return comment
+
+
+# --- flags ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def flag_content(*, actor, target, reason: str, note: str = "") -> Flag:
+    """A citizen reports a proposal or comment; a second report by the same citizen is refused."""
+    rights.require(actor, "flag", target)
+    if reason not in Flag.Reason.values:
+        raise ValueError("unknown reason")
+    try:
+        with transaction.atomic():
+            flag = Flag(
+                content_type=ContentType.objects.get_for_model(target),
+                object_id=target.pk,
+                reporter=actor,
+                reason=reason,
+                note=note.strip()[:500],
+            )
+            flag._history_user = actor
+            flag.save()
+    except IntegrityError:
+        raise AlreadyDone from None
+    return flag
+
+
+def _resolve_flags(target, *, actor) -> None:
+    now = timezone.now()
+    content_type = ContentType.objects.get_for_model(target)
+    for flag in Flag.objects.filter(content_type=content_type, object_id=target.pk, resolved_at__isnull=True):
+        flag.resolved_at = now
+        flag.resolved_by = actor
+        _save(flag, actor=actor, reason="Ditangani moderator", fields=["resolved_at", "resolved_by"])
+
+
+@transaction.atomic
+def dismiss_flags(*, actor, target) -> None:
+    """A moderator looked at the reports and keeps the item as it is."""
+    if not rights.is_moderator(actor):
+        raise PermissionDenied
+    _resolve_flags(target, actor=actor)
+    record(AuditEvent.Action.MODERATION, actor=actor, target=target, data={"flags": "dismissed"})

@@ -1,0 +1,77 @@
+"""Checking uploaded files by their content, and serving stored ones safely.
+
+Shared by every model that takes attachments (proposals, program updates, consultations):
+an image must decode as JPEG, PNG or WebP; a PDF must carry the PDF signature and an
+end-of-file marker. The extension and the browser's claimed type are never trusted.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.http import FileResponse
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+IMAGE_MAX_BYTES = 5 * 1024 * 1024
+PDF_MAX_BYTES = 10 * 1024 * 1024
+IMAGE_FORMATS = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png"), "WEBP": ("image/webp", ".webp")}
+# Pillow refuses images beyond this many pixels instead of exhausting memory (decompression bombs).
+Image.MAX_IMAGE_PIXELS = 50_000_000
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    kind: str  # "image" or "pdf"
+    mime_type: str
+    extension: str
+
+
+def check_upload(uploaded, *, allow_images: bool = True, allow_pdf: bool = True) -> CheckedUpload:
+    """Return what the file really is, or raise ValidationError with an Indonesian message."""
+    name = uploaded.name
+    head = uploaded.read(8)
+    uploaded.seek(0)
+    if allow_pdf and head.startswith(b"%PDF-"):
+        if uploaded.size > PDF_MAX_BYTES:
+            raise ValidationError(_("Berkas PDF %(name)s lebih dari 10 MB.") % {"name": name})
+        uploaded.seek(max(0, uploaded.size - 2048))
+        tail = uploaded.read()
+        uploaded.seek(0)
+        if b"%%EOF" not in tail:
+            raise ValidationError(_("Berkas %(name)s bukan PDF yang utuh.") % {"name": name})
+        return CheckedUpload("pdf", "application/pdf", ".pdf")
+    if allow_images:
+        if uploaded.size > IMAGE_MAX_BYTES:
+            raise ValidationError(_("Gambar %(name)s lebih dari 5 MB.") % {"name": name})
+        try:
+            with Image.open(uploaded) as image:
+                image_format = image.format
+                image.verify()
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+            image_format = None
+        finally:
+            uploaded.seek(0)
+        if image_format in IMAGE_FORMATS:
+            mime_type, extension = IMAGE_FORMATS[image_format]
+            return CheckedUpload("image", mime_type, extension)
+    allowed = []
+    if allow_images:
+        allowed.append(_("gambar JPEG, PNG, atau WebP"))
+    if allow_pdf:
+        allowed.append(_("PDF"))
+    raise ValidationError(
+        _("Isi berkas %(name)s tidak sesuai. Yang diterima hanya %(allowed)s.")
+        % {"name": name, "allowed": _(" atau ").join(allowed)}
+    )
+
+
+def serve_stored_file(field_file, *, original_name: str, mime_type: str) -> FileResponse:
+    """Stream a stored file with headers that stop the browser from treating it as a page."""
+    as_attachment = mime_type == "application/pdf"
+    response = FileResponse(
+        field_file.open("rb"), as_attachment=as_attachment, filename=original_name, content_type=mime_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
