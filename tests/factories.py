@@ -3,6 +3,7 @@
 import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from accounts.models import User, WorkUnit, WorkUnitMembership
 from participation.models import Category, Region
@@ -63,3 +64,23 @@ class RegionFactory(factory.django.DjangoModelFactory):
 def make_official(user, work_unit):
     WorkUnitMembership.objects.create(user=user, work_unit=work_unit)
     return user
+
+
+class ProposalFactory(factory.django.DjangoModelFactory):
+    """A published proposal by default; pass status=... for other stages."""
+
+    class Meta:
+        model = "participation.Proposal"
+
+    title = factory.Sequence(lambda n: f"Perbaikan jalan desa nomor {n} {XSS}")
+    description = f"Jalan rusak berat sejak musim hujan. {XSS}"
+    category = factory.SubFactory(CategoryFactory, name="Infrastruktur")
+    work_unit = factory.SubFactory(WorkUnitFactory, name="Dinas Pekerjaan Umum dan Penataan Ruang", short_name="PUPR")
+    region = factory.LazyFunction(
+        lambda: Region.objects.get_or_create(
+            code="33.99", defaults={"name": "Kabupaten Contoh", "level": Region.Level.KABUPATEN}
+        )[0]
+    )
+    author = factory.SubFactory(UserFactory)
+    status = "published"
+    published_at = factory.LazyFunction(timezone.now)

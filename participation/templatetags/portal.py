@@ -1,0 +1,70 @@
+"""Template helpers shared by every page."""
+
+import re
+
+from django import template
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from accounts import rights
+
+register = template.Library()
+
+_URL = re.compile(r"\bhttps?://[^\s<>\"']+", re.IGNORECASE)
+
+
+@register.filter
+def plain_text(value: str) -> str:
+    """User text as HTML: everything escaped, line breaks kept, web links made clickable."""
+    escaped = escape(value or "")
+
+    def link(match):
+        url = match.group(0)
+        trailing = ""
+        while url and url[-1] in ".,;:!?)":
+            trailing = url[-1] + trailing
+            url = url[:-1]
+        return f'<a href="{url}" rel="nofollow ugc noopener" target="_blank">{url}</a>{trailing}'
+
+    linked = _URL.sub(link, escaped)
+    paragraphs = [p.replace("\n", "<br>") for p in re.split(r"\n{2,}", linked.replace("\r\n", "\n").strip())]
+    return mark_safe("".join(f"<p>{p}</p>" for p in paragraphs if p))
+
+
+@register.filter
+def rupiah(value) -> str:
+    if value in (None, ""):
+        return "—"
+    return "Rp" + f"{int(value):,}".replace(",", ".")
+
+
+@register.filter
+def is_verified(user) -> bool:
+    return rights.is_verified(user)
+
+
+@register.simple_tag
+def query_with(request, key, value) -> str:
+    """The current query string with one parameter replaced (for pagination and sort links)."""
+    params = request.GET.copy()
+    params[key] = value
+    return params.urlencode()
+
+
+@register.simple_tag
+def can(user, action, obj) -> bool:
+    return rights.can(user, action, obj)
+
+
+@register.filter
+def status_badge(status: str) -> str:
+    colours = {
+        "published": "badge-green",
+        "accepted": "badge-green",
+        "rejected": "badge-red",
+        "declined": "badge-red",
+        "withdrawn": "badge-red",
+        "submitted": "badge-amber",
+        "draft": "",
+    }
+    return colours.get(status, "")
