@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ProgramsConfig(AppConfig):
     name = "programs"
     verbose_name = _("Program kerja")
+
+    def ready(self):
+        from programs import rules  # noqa: F401
