@@ -1,5 +1,7 @@
 """What the home page shows; each section is filled by the app that owns it."""
 
+from participation import home as participation_home
+
 
 def home_sections(user) -> dict:
-    return {}
+    return {**participation_home.sections(user)}

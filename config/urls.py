@@ -12,6 +12,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("participation.urls")),
+    path("uji-publik/", include("consultations.urls")),
     path("akun/", include("accounts.urls")),
     path("akun/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -68,3 +68,13 @@ def status_badge(status: str) -> str:
         "draft": "",
     }
     return colours.get(status, "")
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key, "") if hasattr(mapping, "get") else ""
+
+
+@register.filter
+def is_moderator(user) -> bool:
+    return rights.is_moderator(user)

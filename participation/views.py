@@ -1,0 +1,396 @@
+"""Proposal pages: list, create, detail and the actions around them.
+
+Each view: visibility queryset → rights → form → service → message + redirect.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.contrib.postgres.search import TrigramSimilarity
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import rights
+from audit.history import history_entries
+from participation import services
+from participation.comments import post_comment_view, thread_for
+from participation.exceptions import AlreadyDone, InvalidTransition
+from participation.forms import (
+    SORT_LABELS,
+    SORTS,
+    AnswerForm,
+    FlagForm,
+    ProposalFilterForm,
+    ProposalForm,
+    RouteForm,
+)
+from participation.models import Attachment, Comment, Proposal, Region
+from participation.uploads import serve_stored_file
+
+PROPOSALS_PER_PAGE = 20
+SIMILAR_LIMIT = 5
+
+
+def _visible_proposal(request, pk) -> Proposal:
+    proposal = get_object_or_404(Proposal.objects.with_list_data(), pk=pk)
+    rights.require(request.user, "view", proposal)
+    return proposal
+
+
+def _verified_or_explain(request) -> bool:
+    if rights.is_verified(request.user):
+        return True
+    messages.error(request, _("Konfirmasi alamat email Anda terlebih dahulu. Kami telah mengirim tautan konfirmasi saat Anda mendaftar."))
+    return False
+
+
+# --- public pages ---------------------------------------------------------------------------------
+
+
+def proposal_list(request):
+    filters = ProposalFilterForm(request.GET)
+    chosen = filters.cleaned_or_defaults()
+    proposals = Proposal.objects.public().with_list_data()
+    if chosen.get("kategori"):
+        proposals = proposals.filter(category=chosen["kategori"])
+    if chosen.get("satker"):
+        proposals = proposals.filter(work_unit=chosen["satker"])
+    if chosen.get("wilayah"):
+        region = chosen["wilayah"]
+        proposals = proposals.filter(region__in=Region.objects.filter(pk=region.pk) | region.children.all())
+    if chosen.get("status"):
+        proposals = proposals.filter(status=chosen["status"])
+    if chosen.get("q"):
+        proposals = proposals.search(chosen["q"])
+    proposals = proposals.order_by(*SORTS[chosen["urut"]])
+    page = Paginator(proposals, PROPOSALS_PER_PAGE).get_page(request.GET.get("halaman"))
+    return render(
+        request,
+        "participation/proposal_list.html",
+        {"page": "proposals", "filters": filters, "chosen": chosen, "proposals_page": page, "sort_labels": SORT_LABELS},
+    )
+
+
+def proposal_detail(request, pk):
+    proposal = _visible_proposal(request, pk)
+    user = request.user
+    context = {
+        "page": "proposals",
+        "proposal": proposal,
+        "attachments": list(proposal.attachments.all()),
+        "routings": list(proposal.routings.select_related("from_unit", "to_unit")),
+        "programs": _programs_of(proposal),
+        "thread": thread_for(request, proposal, post_url=f"/usulan/{proposal.pk}/komentar/") if proposal.is_public else None,
+        "has_supported": user.is_authenticated and proposal.supports.filter(user=user).exists(),
+        "may": {action: rights.can(user, action, proposal) for action in ("edit", "submit", "withdraw", "support", "flag", "moderate", "answer", "route")},
+        "answer_form": AnswerForm(),
+        "route_form": RouteForm(current_unit_id=proposal.work_unit_id),
+    }
+    return render(request, "participation/proposal_detail.html", context)
+
+
+def _programs_of(proposal):
+    """The programs a proposal was accepted into, if the programs app provides that relation."""
+    related = getattr(proposal, "programs", None)
+    if related is None or proposal.status != Proposal.Status.ACCEPTED:
+        return []
+    return list(related.all())
+
+
+def proposal_history(request, pk):
+    proposal = _visible_proposal(request, pk)
+    if not proposal.is_public and not rights.can(request.user, "edit", proposal) and not rights.is_moderator(request.user):
+        raise Http404
+    records = proposal.history.select_related("history_user", "work_unit", "category", "region")
+    entries = history_entries(
+        records,
+        fields=["title", "description", "category", "work_unit", "region", "location_text", "estimated_cost", "volume", "status", "official_answer"],
+        actor_label=lambda record: _public_actor(record, proposal),
+    )
+    return render(request, "participation/proposal_history.html", {"page": "proposals", "proposal": proposal, "entries": entries})
+
+
+def _public_actor(record, proposal) -> str:
+    """Who changed a proposal, in public terms: the author, a moderator or a work unit."""
+    if record.history_user_id is None:
+        return _("Sistem")
+    if record.history_user_id == proposal.author_id:
+        return _("Pengusul")
+    reason = record.history_change_reason or ""
+    if "moderator" in reason.lower():
+        return _("Moderator")
+    return _("Petugas satuan kerja")
+
+
+def attachment_download(request, pk, attachment_pk):
+    proposal = _visible_proposal(request, pk)
+    attachment = get_object_or_404(Attachment, pk=attachment_pk, proposal=proposal)
+    if not attachment.file or not attachment.file.storage.exists(attachment.file.name):
+        raise Http404
+    return serve_stored_file(attachment.file, original_name=attachment.original_name, mime_type=attachment.mime_type)
+
+
+def similar_proposals(request):
+    """Up to five published proposals whose titles look like the one being written."""
+    title = (request.GET.get("judul") or "").strip()[:150]
+    return render(request, "participation/includes/similar.html", {"similar": find_similar(title)})
+
+
+def find_similar(title: str, *, exclude_pk=None) -> list[Proposal]:
+    if len(title) < 4:
+        return []
+    proposals = Proposal.objects.public().select_related("work_unit")
+    if exclude_pk:
+        proposals = proposals.exclude(pk=exclude_pk)
+    if connection.vendor == "postgresql":
+        return list(
+            proposals.annotate(similarity=TrigramSimilarity("title", title))
+            .filter(similarity__gte=0.2)
+            .order_by("-similarity", "-support_count")[:SIMILAR_LIMIT]
+        )
+    words = [word for word in title.split() if len(word) >= 4][:5]
+    if not words:
+        return []
+    from django.db.models import Q
+
+    condition = Q()
+    for word in words:
+        condition |= Q(title__icontains=word)
+    return list(proposals.filter(condition).order_by("-support_count")[:SIMILAR_LIMIT])
+
+
+# --- the author's pages ---------------------------------------------------------------------------
+
+
+@login_required
+def my_proposals(request):
+    proposals = (
+        Proposal.objects.filter(author=request.user)
+        .select_related("category", "work_unit", "region")
+        .order_by("-created_at")
+    )
+    page = Paginator(proposals, PROPOSALS_PER_PAGE).get_page(request.GET.get("halaman"))
+    return render(request, "participation/my_proposals.html", {"page": "my_proposals", "proposals_page": page})
+
+
+@login_required
+def proposal_create(request):
+    if not rights.is_verified(request.user):
+        return render(request, "participation/verify_first.html", {"page": "proposals"}, status=403)
+    form = ProposalForm(request.POST or None, request.FILES or None)
+    similar = []
+    if request.method == "POST":
+        if "cek_serupa" in request.POST:
+            similar = find_similar(request.POST.get("title", ""))
+            form = ProposalForm(initial=request.POST.dict())
+            form.initial["submission_token"] = request.POST.get("submission_token", "")
+        elif form.is_valid():
+            proposal = services.create_proposal(
+                actor=request.user,
+                data=form.proposal_data(),
+                files=form.cleaned_data["attachments"],
+                submit="ajukan" in request.POST,
+                token=form.cleaned_data.get("submission_token", "")[:64],
+            )
+            if proposal.status == Proposal.Status.SUBMITTED:
+                messages.success(request, _("Usulan Anda telah diajukan dan menunggu moderasi. Anda akan melihat statusnya di Usulan saya."))
+            else:
+                messages.success(request, _("Draf usulan tersimpan. Anda dapat mengubah dan mengajukannya kapan saja."))
+            return redirect(proposal)
+        else:
+            similar = find_similar(request.POST.get("title", ""))
+    return render(request, "participation/proposal_form.html", {"page": "proposals", "form": form, "similar": similar, "proposal": None})
+
+
+@login_required
+def proposal_edit(request, pk):
+    proposal = _visible_proposal(request, pk)
+    rights.require(request.user, "edit", proposal)
+    attachments = list(proposal.attachments.all())
+    form = ProposalForm(request.POST or None, request.FILES or None, instance=proposal, existing_attachments=len(attachments))
+    if request.method == "POST" and form.is_valid():
+        keep_ids = {a.pk for a in attachments}
+        remove_ids = [int(v) for v in request.POST.getlist("remove_attachments") if v.isdigit() and int(v) in keep_ids]
+        try:
+            services.update_proposal(
+                actor=request.user, proposal=proposal, data=form.proposal_data(), files=form.cleaned_data["attachments"], remove_ids=remove_ids
+            )
+        except ValueError:
+            form.add_error("attachments", _("Satu usulan paling banyak memiliki 5 lampiran."))
+        else:
+            messages.success(request, _("Perubahan usulan tersimpan."))
+            return redirect(proposal)
+    proposal.refresh_from_db()
+    return render(
+        request,
+        "participation/proposal_form.html",
+        {"page": "proposals", "form": form, "proposal": proposal, "attachments": attachments, "similar": find_similar(proposal.title, exclude_pk=proposal.pk)},
+    )
+
+
+def _transition_view(request, pk, service, success_message, **kwargs):
+    proposal = _visible_proposal(request, pk)
+    try:
+        service(actor=request.user, proposal=proposal, **kwargs)
+    except InvalidTransition:
+        messages.error(request, _("Tindakan ini tidak dapat dilakukan pada usulan dengan status %(status)s.") % {"status": proposal.get_status_display()})
+    else:
+        messages.success(request, success_message)
+    return redirect(proposal)
+
+
+@require_POST
+@login_required
+def proposal_submit(request, pk):
+    return _transition_view(request, pk, services.submit_proposal, _("Usulan diajukan dan menunggu moderasi."))
+
+
+@require_POST
+@login_required
+def proposal_withdraw(request, pk):
+    return _transition_view(request, pk, services.withdraw_proposal, _("Usulan telah ditarik."))
+
+
+# --- supports, comments, flags --------------------------------------------------------------------
+
+
+@require_POST
+def proposal_support(request, pk):
+    if not request.user.is_authenticated:
+        return redirect_to_login(f"/usulan/{pk}/")
+    proposal = _visible_proposal(request, pk)
+    if not _verified_or_explain(request):
+        return redirect(proposal)
+    withdraw = request.POST.get("aksi") == "batal"
+    try:
+        if withdraw:
+            services.withdraw_support(actor=request.user, proposal=proposal)
+            messages.success(request, _("Dukungan Anda telah dibatalkan."))
+        else:
+            services.support_proposal(actor=request.user, proposal=proposal)
+            messages.success(request, _("Terima kasih, dukungan Anda telah tercatat."))
+    except AlreadyDone:
+        messages.info(request, _("Dukungan Anda sudah tercatat sebelumnya.") if not withdraw else _("Anda belum mendukung usulan ini."))
+    except PermissionDenied:
+        messages.error(request, _("Usulan ini tidak dapat didukung: pengusul tidak dapat mendukung usulannya sendiri, dan hanya usulan yang sedang dipublikasikan yang dapat didukung."))
+    return redirect(f"{proposal.get_absolute_url()}#dukungan")
+
+
+@require_POST
+def proposal_comment(request, pk):
+    proposal = get_object_or_404(Proposal, pk=pk)
+    return post_comment_view(request, proposal)
+
+
+def _flag_view(request, target, back_url, template_context):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not _verified_or_explain(request):
+        return redirect(back_url)
+    rights.require(request.user, "flag", target)
+    form = FlagForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.flag_content(actor=request.user, target=target, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"])
+            messages.success(request, _("Terima kasih. Laporan Anda akan ditinjau moderator."))
+        except AlreadyDone:
+            messages.info(request, _("Anda sudah melaporkan ini sebelumnya."))
+        return redirect(back_url)
+    return render(request, "participation/flag_form.html", {"form": form, "back_url": back_url, **template_context})
+
+
+@login_required
+def proposal_flag(request, pk):
+    proposal = _visible_proposal(request, pk)
+    return _flag_view(request, proposal, proposal.get_absolute_url(), {"page": "proposals", "subject": proposal.title})
+
+
+def _comment_with_visible_target(request, pk) -> Comment:
+    comment = get_object_or_404(Comment.objects.select_related("content_type"), pk=pk)
+    target = comment.target
+    rights.require(request.user, "view", target)
+    rights.require(request.user, "view", comment)
+    comment.cached_target = target
+    return comment
+
+
+def _comment_url(comment) -> str:
+    return f"{comment.cached_target.get_absolute_url()}#komentar-{comment.pk}"
+
+
+@login_required
+def comment_flag(request, pk):
+    comment = _comment_with_visible_target(request, pk)
+    return _flag_view(request, comment, _comment_url(comment), {"subject": comment.body[:120]})
+
+
+@require_POST
+@login_required
+def comment_edit(request, pk):
+    comment = _comment_with_visible_target(request, pk)
+    body = request.POST.get("body", "").strip()
+    if not body or len(body) > 5000:
+        messages.error(request, _("Komentar harus berisi 1 sampai 5.000 karakter. Perubahan tidak disimpan."))
+    else:
+        services.edit_comment(actor=request.user, comment=comment, body=body)
+        messages.success(request, _("Komentar diperbarui."))
+    return redirect(_comment_url(comment))
+
+
+@require_POST
+@login_required
+def comment_delete(request, pk):
+    comment = _comment_with_visible_target(request, pk)
+    services.delete_comment(actor=request.user, comment=comment)
+    messages.success(request, _("Komentar dihapus."))
+    return redirect(_comment_url(comment))
+
+
+@require_POST
+@login_required
+def comment_hide(request, pk):
+    comment = _comment_with_visible_target(request, pk)
+    hide = request.POST.get("action") != "show"
+    reason = request.POST.get("reason", "").strip()[:500]
+    if hide and not reason:
+        messages.error(request, _("Tuliskan alasan menyembunyikan komentar."))
+    else:
+        services.set_comment_hidden(actor=request.user, comment=comment, hidden=hide, reason=reason)
+        messages.success(request, _("Komentar disembunyikan.") if hide else _("Komentar ditampilkan kembali."))
+    return redirect(_comment_url(comment))
+
+
+# --- officials ------------------------------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def proposal_answer(request, pk):
+    proposal = _visible_proposal(request, pk)
+    rights.require(request.user, "answer", proposal)
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Jawaban resmi wajib diisi (paling banyak 5.000 karakter)."))
+        return redirect(f"{proposal.get_absolute_url()}#jawaban")
+    services.answer_proposal(actor=request.user, proposal=proposal, answer=form.cleaned_data["answer"], decline=form.cleaned_data["decline"])
+    messages.success(request, _("Jawaban resmi telah diterbitkan."))
+    return redirect(proposal)
+
+
+@require_POST
+@login_required
+def proposal_route(request, pk):
+    proposal = _visible_proposal(request, pk)
+    rights.require(request.user, "route", proposal)
+    form = RouteForm(request.POST, current_unit_id=proposal.work_unit_id)
+    if not form.is_valid():
+        messages.error(request, _("Pilih satuan kerja lain yang aktif dan tuliskan catatan disposisi."))
+        return redirect(f"{proposal.get_absolute_url()}#disposisi")
+    services.route_proposal(actor=request.user, proposal=proposal, to_unit=form.cleaned_data["to_unit"], note=form.cleaned_data["note"])
+    messages.success(request, _("Usulan telah didisposisikan ke %(unit)s.") % {"unit": form.cleaned_data["to_unit"].name})
+    return redirect(proposal)
