@@ -20,6 +20,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "participation.category": ("view",),
         "participation.region": ("view",),
         "accounts.workunit": ("view",),
+        "consultations.response": ("view", "change"),
     },
     rights.ROLE_PETUGAS: {
         "participation.proposal": ("view",),
@@ -32,8 +33,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "programs.programdocument": _ALL,
         "consultations.consultation": ("view", "add", "change"),
         "consultations.consultationdocument": _ALL,
-        "consultations.response": ("view",),
-        "consultations.responsereply": _ALL,
+        "consultations.response": ("view", "change"),
+        "consultations.responsereply": ("view", "add"),
     },
     rights.ROLE_ADMIN: {
         "accounts.user": _ALL,
@@ -51,8 +52,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "programs.programdocument": _ALL,
         "consultations.consultation": _ALL,
         "consultations.consultationdocument": _ALL,
-        "consultations.response": ("view",),
-        "consultations.responsereply": _ALL,
+        "consultations.response": ("view", "change"),
+        "consultations.responsereply": ("view", "add"),
         "audit.auditevent": ("view",),
     },
 }

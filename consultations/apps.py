@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ConsultationsConfig(AppConfig):
     name = "consultations"
     verbose_name = _("Uji publik")
+
+    def ready(self):
+        from consultations import rules  # noqa: F401
