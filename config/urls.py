@@ -13,6 +13,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("participation.urls")),
+    path("program/", include("programs.urls")),
     path("uji-publik/", include("consultations.urls")),
     path("akun/", include("accounts.urls")),
     path("akun/", include("allauth.urls")),
