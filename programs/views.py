@@ -40,7 +40,7 @@ def _program_for(request, pk: int, action: str = "view") -> Program:
 @require_GET
 def program_list(request):
     years = Program.objects.order_by("-fiscal_year").values_list("fiscal_year", flat=True).distinct()
-    filters = ProgramFilterForm(request.GET or None, years=list(years))
+    filters = ProgramFilterForm(request.GET, years=list(years))
     programs = filters.apply(Program.objects.visible_to(request.user).with_stage().with_list_data())
     page = Paginator(programs.order_by("-created_at", "-id"), PROGRAMS_PER_PAGE).get_page(request.GET.get("halaman"))
     return render(
