@@ -2,7 +2,8 @@
 
 from participation import home as participation_home
 from programs import home as programs_home
+from consultations import home as consultations_home
 
 
 def home_sections(user) -> dict:
-    return {**participation_home.sections(user), **programs_home.sections(user)}
+    return {**participation_home.sections(user), **programs_home.sections(user), **consultations_home.sections(user)}

@@ -10,7 +10,13 @@ class ResponseForm(forms.Form):
     """A citizen's position and optional comment; the service re-checks both."""
 
     position = forms.ChoiceField(
-        label=_("Sikap Anda terhadap rancangan ini"), choices=Response.Position.choices, widget=forms.RadioSelect
+        label=_("Sikap Anda terhadap rancangan ini"),
+        choices=Response.Position.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Pilih sikap Anda: setuju, tidak setuju, atau netral."),
+            "invalid_choice": _("Sikap tidak dikenal. Pilih setuju, tidak setuju, atau netral."),
+        },
     )
     comment = forms.CharField(
         label=_("Komentar (opsional)"),
@@ -50,5 +56,7 @@ class ConsultationFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False, choices=STATE_FILTERS)
 
     def cleaned_or_defaults(self) -> dict:
+        if not self.is_bound:
+            return {}
         self.is_valid()
         return {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}

@@ -4,12 +4,12 @@ Time-dependent rules read the current clock; services that take an explicit `now
 window themselves inside their transaction.
 """
 
-from accounts.rights import acts_for, is_author, is_moderator, is_verified, rule, work_unit_ids
+from accounts.rights import acts_for, is_author, is_moderator, is_verified, rule
 
 
 def may_take_part(user, consultation) -> bool:
-    """A verified citizen who is not an official of the unit that runs the consultation."""
-    return is_verified(user) and consultation.work_unit_id not in work_unit_ids(user)
+    """A verified person who cannot also edit the consultation (its unit's officials, administrators)."""
+    return is_verified(user) and not acts_for(user, consultation.work_unit_id)
 
 
 @rule("consultations.Consultation", "view")

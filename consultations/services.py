@@ -89,7 +89,8 @@ def check_change(
     def error(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
 
-    opens_at, closes_at = new.get("opens_at"), new.get("closes_at")
+    opens_at = new.get("opens_at") or (old.opens_at if old else None)
+    closes_at = new.get("closes_at") or (old.closes_at if old else None)
     if opens_at and closes_at and closes_at <= opens_at:
         error("closes_at", _("Waktu penutupan harus sesudah waktu pembukaan."))
 
@@ -417,18 +418,31 @@ def set_response_hidden(*, actor, response: Response | int, hidden: bool, reason
 # --- results --------------------------------------------------------------------------------------
 
 
+CHART_BAR_MAX = 170  # SVG units; the chart's geometry lives in results_chart.html
+CHART_ROW_HEIGHT = 10
+
+
 @dataclass
 class PositionResult:
     position: str
     label: str
     count: int
     percent: float
+    offset: int = 0
+
+    @property
+    def bar_width(self) -> float:
+        return round(CHART_BAR_MAX * self.percent / 100, 2)
 
 
 @dataclass
 class Results:
     total: int
     rows: list[PositionResult]
+
+    @property
+    def chart_height(self) -> int:
+        return CHART_ROW_HEIGHT * len(self.rows)
 
 
 def results_for(consultation: Consultation) -> Results:
@@ -448,7 +462,8 @@ def results_for(consultation: Consultation) -> Results:
             label=str(label),
             count=counts.get(value, 0),
             percent=round(100 * counts.get(value, 0) / total, 1) if total else 0.0,
+            offset=index * CHART_ROW_HEIGHT,
         )
-        for value, label in Response.Position.choices
+        for index, (value, label) in enumerate(Response.Position.choices)
     ]
     return Results(total=total, rows=rows)
