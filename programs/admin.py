@@ -31,7 +31,10 @@ def create_program_from_proposals(modeladmin, request, queryset):
         messages.error(request, _("Anda tidak berhak membuat program kerja."))
         return None
     usable = list(
-        services.usable_source_proposals(request.user).filter(pk__in=queryset.values("pk")).values_list("pk", "work_unit_id")
+        services.usable_source_proposals(request.user)
+        .filter(pk__in=queryset.values("pk"))
+        .order_by("pk")
+        .values_list("pk", "work_unit_id")
     )
     skipped = queryset.count() - len(usable)
     if not usable:
@@ -144,8 +147,9 @@ class ProgramAdmin(SimpleHistoryAdmin):
         obj._state.adding = False
 
     def save_related(self, request, form, formsets, change):
-        # The service linked the proposals and created the phases; nothing else to save.
-        return None
+        # The service linked the proposals and created the phases; the read-only phase inline saves nothing.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
