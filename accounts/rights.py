@@ -160,3 +160,8 @@ def _view_work_unit(user, work_unit) -> bool:
 def is_author(user, obj) -> bool:
     """Whether the user wrote this object (a proposal, comment or response)."""
     return getattr(user, "is_authenticated", False) and obj.author_id is not None and obj.author_id == user.pk
+
+
+def can_read_audit_log(user) -> bool:
+    """Administrators read (never edit) the audit log; nobody else does."""
+    return is_administrator(user)

@@ -6,7 +6,7 @@ from django.dispatch import receiver
 from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts import rights
-from accounts.models import WorkUnitMembership
+from accounts.models import WorkUnitGroupObjectPermission, WorkUnitMembership, WorkUnitUserObjectPermission
 
 
 @receiver(post_save, sender=WorkUnitMembership)
@@ -25,3 +25,36 @@ def revoke_work_unit_rights(sender, instance, **kwargs):
     if not WorkUnitMembership.objects.filter(user=instance.user).exists():
         instance.user.groups.remove(*Group.objects.filter(name=rights.ROLE_PETUGAS))
     rights.forget_cached_rights(instance.user)
+
+
+def _audit_object_right(instance, granted: bool) -> None:
+    from audit.events import record
+    from audit.middleware_state import current_request
+    from audit.models import AuditEvent
+
+    request = current_request()
+    holder = getattr(instance, "user", None) or getattr(instance, "group", None)
+    record(
+        AuditEvent.Action.RIGHT_GRANTED if granted else AuditEvent.Action.RIGHT_REVOKED,
+        actor=getattr(request, "user", None),
+        target=instance.content_object,
+        request=request,
+        data={
+            "permission": instance.permission.codename,
+            "holder_type": "user" if hasattr(instance, "user") else "group",
+            "holder_id": holder.pk if holder is not None else None,
+        },
+    )
+
+
+@receiver(post_save, sender=WorkUnitUserObjectPermission)
+@receiver(post_save, sender=WorkUnitGroupObjectPermission)
+def audit_right_granted(sender, instance, created, **kwargs):
+    if created and not kwargs.get("raw"):
+        _audit_object_right(instance, granted=True)
+
+
+@receiver(post_delete, sender=WorkUnitUserObjectPermission)
+@receiver(post_delete, sender=WorkUnitGroupObjectPermission)
+def audit_right_revoked(sender, instance, **kwargs):
+    _audit_object_right(instance, granted=False)

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "programs",
     "consultations",
     "audit",
+    "transparency",
 ]
 
 MIDDLEWARE = [
@@ -225,6 +226,8 @@ GUARDIAN_RENDER_403 = False
 ANONYMOUS_USER_NAME = None  # guardian: anonymous users never hold object rights
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+# Reverting from admin would bypass the services (locks, rules, audit); history is read-only.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 MODERATION_DEADLINE_WORKING_DAYS = env_int("MODERATION_DEADLINE_WORKING_DAYS", 3)
 

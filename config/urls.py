@@ -15,8 +15,10 @@ urlpatterns = [
     path("", include("participation.urls")),
     path("program/", include("programs.urls")),
     path("uji-publik/", include("consultations.urls")),
+    path("", include("transparency.urls")),
     path("akun/", include("accounts.urls")),
     path("akun/", include("allauth.urls")),
+    path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -11,6 +11,7 @@ from django.views.decorators.csrf import requires_csrf_token
 from config.home import home_sections
 
 logger = logging.getLogger("portal.health")
+security_logger = logging.getLogger("portal.security")
 
 
 def home(request):
@@ -32,6 +33,8 @@ def healthz(request):
 
 @requires_csrf_token
 def permission_denied(request, exception=None):
+    # Refused actions are security events: someone tried a path the rights module closed.
+    security_logger.warning("permission denied", extra={"path": request.path, "method": request.method})
     return render(request, "403.html", {"page": "error"}, status=403)
 
 

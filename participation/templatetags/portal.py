@@ -78,3 +78,8 @@ def get_item(mapping, key):
 @register.filter
 def is_moderator(user) -> bool:
     return rights.is_moderator(user)
+
+
+@register.filter
+def can_read_audit_log(user) -> bool:
+    return rights.can_read_audit_log(user)
