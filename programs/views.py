@@ -124,14 +124,20 @@ def _manage_page(request, program: Program, *, bound: dict | None = None, status
     bound = bound or {}
     today = timezone.localdate()
     phase_panels = []
+    previous = None
     for phase in program.phase_list:
         phase_panels.append(
             {
                 "phase": phase,
+                "previous": previous,
+                # Only offer the start button when the order allows it; the service checks again.
+                "can_start": phase.status == Phase.Status.NOT_STARTED
+                and (previous is None or previous.status == Phase.Status.DONE),
                 "edit_form": bound.get(("edit", phase.pk)) or PhaseForm(instance=phase, prefix=f"tahap{phase.pk}"),
                 "move_form": bound.get(("move", phase.pk)) or PhaseMoveForm(initial={"on": today}, prefix=f"tgl{phase.pk}"),
             }
         )
+        previous = phase
     context = {
         "page": "programs",
         "program": program,
