@@ -319,3 +319,12 @@ def test_home_shows_programs_by_current_phase(client, program_in_monev):
     content = client.get("/").content.decode()
     assert "Program menurut tahap" in content
     assert "Rehabilitasi jalan desa" in content
+
+
+def test_management_page_offers_only_the_moves_the_order_allows(client, program, petugas_pupr):
+    client.force_login(petugas_pupr)
+    content = client.get(url("program_manage", program.pk)).content.decode()
+    assert content.count("Mulai tahap ini") == 1
+    assert "Dapat dimulai setelah tahap Perencanaan selesai" in content
+    assert url("phase_start", program.pk, phase_of(program, "perencanaan").pk) in content
+    assert url("phase_start", program.pk, phase_of(program, "pelaksanaan").pk) not in content
