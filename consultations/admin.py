@@ -231,12 +231,15 @@ class ConsultationAdmin(SimpleHistoryAdmin):
         if formset.model is not ConsultationDocument:
             return super().save_formset(request, form, formset, change)
         consultation = form.instance
+        # The admin's change message reads these three lists.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for deleted in formset.deleted_forms:
             document = deleted.instance
             if document.pk:
                 document._history_user = request.user
                 document.file.delete(save=False)
                 document.delete()
+                formset.deleted_objects.append(document)
         for inline_form in formset.forms:
             if inline_form in formset.deleted_forms or not inline_form.has_changed():
                 continue
@@ -245,12 +248,14 @@ class ConsultationAdmin(SimpleHistoryAdmin):
             if document.pk is None:
                 if checked is None:
                     continue
-                services.store_document(
-                    actor=request.user,
-                    consultation=consultation,
-                    uploaded=inline_form.cleaned_data["file"],
-                    checked=checked,
-                    title=inline_form.cleaned_data.get("title", ""),
+                formset.new_objects.append(
+                    services.store_document(
+                        actor=request.user,
+                        consultation=consultation,
+                        uploaded=inline_form.cleaned_data["file"],
+                        checked=checked,
+                        title=inline_form.cleaned_data.get("title", ""),
+                    )
                 )
             else:
                 if checked is not None:
@@ -261,6 +266,7 @@ class ConsultationAdmin(SimpleHistoryAdmin):
                     document.file.save(f"x{checked.extension}", replacement, save=False)
                 document._history_user = request.user
                 document.save()
+                formset.changed_objects.append((document, inline_form.changed_data))
 
 
 class ReplyInline(admin.StackedInline):
@@ -334,6 +340,9 @@ class ResponseAdmin(SimpleHistoryAdmin):
             )
 
     def save_formset(self, request, form, formset, change):
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for inline_form in formset.forms:
             if inline_form.instance.pk is None and inline_form.has_changed() and inline_form.cleaned_data.get("body"):
-                services.reply_to_response(actor=request.user, response=form.instance.pk, body=inline_form.cleaned_data["body"])
+                formset.new_objects.append(
+                    services.reply_to_response(actor=request.user, response=form.instance.pk, body=inline_form.cleaned_data["body"])
+                )
