@@ -9,19 +9,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN groupadd --system portal && useradd --system --gid portal --home /app --shell /usr/sbin/nologin portal
 
 WORKDIR /app
+# Dependencies first, so code changes do not reinstall them (see .dockerignore for what is left out).
 COPY pyproject.toml ./
-COPY config ./config
-COPY accounts ./accounts
-COPY participation ./participation
-COPY programs ./programs
-COPY consultations ./consultations
-COPY audit ./audit
-RUN pip install .
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
+    && pip install -r /tmp/requirements.txt
 
-COPY manage.py ./
-COPY templates ./templates
-COPY static ./static
-COPY locale ./locale
+COPY . .
 
 # collectstatic needs settings to load; the build-time key is thrown away with this layer.
 RUN SECRET_KEY=build-only-not-secret DEBUG=false python manage.py collectstatic --noinput \

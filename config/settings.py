@@ -73,7 +73,15 @@ INSTALLED_APPS = [
     "consultations",
     "audit",
     "transparency",
+    "notifications",
+    "django_tasks",
+    "django_tasks_db",
 ]
+
+# Emails are sent by a separate worker process (`manage.py db_worker`), never inside a request.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Local hour from which the daily digest emails go out.
+DIGEST_HOUR = env_int("DIGEST_HOUR", 7)
 
 MIDDLEWARE = [
     "audit.logging.RequestLogMiddleware",
@@ -105,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.portal",
+                "notifications.context_processors.unread_count",
             ],
         },
     },
@@ -185,8 +194,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 SITE_ID = 1
+# Used to build links in emails, which are written outside any request.
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 SITE_NAME = env("SITE_NAME", "Partisipasi Publik")
 REGION_NAME = env("REGION_NAME", "Kabupaten Contoh")
+# Where citizens reach the personal-data protection officer (UU 27/2022); shown on the privacy page.
+PRIVACY_CONTACT_EMAIL = env("PRIVACY_CONTACT_EMAIL", "pdp@partisipasi.example.go.id")
 
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"

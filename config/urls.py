@@ -16,6 +16,7 @@ urlpatterns = [
     path("program/", include("programs.urls")),
     path("uji-publik/", include("consultations.urls")),
     path("", include("transparency.urls")),
+    path("", include("notifications.urls")),
     path("akun/", include("accounts.urls")),
     path("akun/", include("allauth.urls")),
     path("audit/", include("audit.urls")),

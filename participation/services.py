@@ -15,12 +15,19 @@ from django.utils import timezone
 from accounts import rights
 from audit.events import record
 from audit.models import AuditEvent
+from participation import signals
 from participation.exceptions import AlreadyDone
 from participation.models import Attachment, Comment, Flag, Proposal, Routing, Support
 from participation.uploads import CheckedUpload
 
 MAX_ATTACHMENTS = 5
 Status = Proposal.Status
+
+
+def _after_commit(signal, **kwargs) -> None:
+    """Announce a domain event once the data is really there (never for a rolled-back change)."""
+    sender = type(kwargs.get("proposal") or kwargs.get("comment"))
+    transaction.on_commit(lambda: signal.send(sender=sender, **kwargs))
 
 
 def _locked(proposal: Proposal) -> Proposal:
@@ -71,6 +78,7 @@ def create_proposal(*, actor, data: dict, files: list, submit: bool, token: str 
         # A concurrent double submit won the race; hand back its proposal.
         return Proposal.objects.get(author=actor, submission_token=token)
     _add_attachments(proposal, files)
+    _after_commit(signals.proposal_created, proposal=proposal, actor=actor)
     return proposal
 
 
@@ -107,6 +115,7 @@ def _transition(*, actor, proposal: Proposal, action: str, new_status: str, reas
         target=locked,
         data={"from": old_status, "to": new_status, "reason": reason},
     )
+    _after_commit(signals.proposal_status_changed, proposal=locked, old_status=old_status, new_status=new_status, actor=actor)
     return locked
 
 
@@ -188,6 +197,7 @@ def answer_proposal(*, actor, proposal: Proposal, answer: str, decline: bool) ->
         setattr(locked, field, value)
     _save(locked, actor=actor, reason="Jawaban resmi satuan kerja", fields=list(extra))
     record(AuditEvent.Action.STATUS_CHANGED, actor=actor, target=locked, data={"answered": True})
+    _after_commit(signals.proposal_answered, proposal=locked, actor=actor)
     return locked
 
 
@@ -209,6 +219,9 @@ def accept_proposals(*, actor, proposals, program_label: str) -> list[Proposal]:
             actor=actor,
             target=locked,
             data={"from": old_status, "to": Status.ACCEPTED, "program": program_label},
+        )
+        _after_commit(
+            signals.proposal_status_changed, proposal=locked, old_status=old_status, new_status=Status.ACCEPTED, actor=actor
         )
         accepted.append(locked)
     return accepted
@@ -299,6 +312,7 @@ def post_comment(*, actor, target, body: str, parent: Comment | None = None) -> 
     comment._history_user = actor
     comment.save()
     _bump_comment_count(target, +1)
+    _after_commit(signals.comment_posted, comment=comment, target=target, actor=actor)
     return comment
 
 

@@ -7,6 +7,7 @@ moderator; petugas_pupr / petugas_dikbud: officials of two different work units;
 import pytest
 
 from accounts import rights
+from participation.models import Proposal
 from tests import factories
 
 
@@ -97,3 +98,21 @@ def desa(kabupaten):
 @pytest.fixture
 def kategori(db):
     return factories.CategoryFactory(name="Infrastruktur")
+
+
+@pytest.fixture
+def usulan(warga, dinas_pupr, kategori, desa):
+    """A published proposal by `warga`, addressed to Dinas PUPR."""
+    return factories.ProposalFactory(author=warga, work_unit=dinas_pupr, category=kategori, region=desa)
+
+
+@pytest.fixture
+def make_proposal(warga, dinas_pupr, kategori, desa):
+    def make(**kwargs):
+        defaults = {"author": warga, "work_unit": dinas_pupr, "category": kategori, "region": desa}
+        defaults.update(kwargs)
+        if defaults.get("status") not in (None, *Proposal.PUBLIC_STATUSES):
+            defaults.setdefault("published_at", None)
+        return factories.ProposalFactory(**defaults)
+
+    return make

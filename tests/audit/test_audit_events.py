@@ -37,7 +37,7 @@ def test_login_logout_and_failed_login_are_recorded_without_the_password(client,
 def test_signup_confirmation_and_password_changes_are_recorded(client):
     client.post(
         "/akun/signup/",
-        {"full_name": "Nyoman", "email": "nyoman@contoh.id", "password1": "Pura-Besakih-88", "password2": "Pura-Besakih-88", "consent": "on"},
+        {"full_name": "Nyoman", "email": "nyoman@contoh.id", "password1": "Pura-Besakih-88", "password2": "Pura-Besakih-88", "privacy_consent": "on"},
     )
     link = re.search(r"(/akun/confirm-email/[^\s]+/)", mail.outbox[-1].body).group(1)
     client.post(link)

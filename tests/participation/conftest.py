@@ -4,8 +4,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from participation.models import Proposal
-from tests import factories
 
 
 def png_bytes(size=(40, 30)) -> bytes:
@@ -20,24 +18,6 @@ def pdf_bytes() -> bytes:
 
 def upload(name: str, content: bytes, content_type: str = "application/octet-stream"):
     return SimpleUploadedFile(name, content, content_type=content_type)
-
-
-@pytest.fixture
-def usulan(warga, dinas_pupr, kategori, desa):
-    """A published proposal by `warga`, addressed to Dinas PUPR."""
-    return factories.ProposalFactory(author=warga, work_unit=dinas_pupr, category=kategori, region=desa)
-
-
-@pytest.fixture
-def make_proposal(warga, dinas_pupr, kategori, desa):
-    def make(**kwargs):
-        defaults = {"author": warga, "work_unit": dinas_pupr, "category": kategori, "region": desa}
-        defaults.update(kwargs)
-        if defaults.get("status") not in (None, *Proposal.PUBLIC_STATUSES):
-            defaults.setdefault("published_at", None)
-        return factories.ProposalFactory(**defaults)
-
-    return make
 
 
 @pytest.fixture

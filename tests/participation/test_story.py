@@ -17,7 +17,7 @@ def test_proposal_story_from_signup_to_support(kategori, dinas_pupr, desa, moder
     citizen = Client()
     citizen.post(
         "/akun/signup/",
-        {"full_name": "Made Wirawan", "email": "made@contoh.id", "password1": "Subak-Lestari-77", "password2": "Subak-Lestari-77"},
+        {"full_name": "Made Wirawan", "email": "made@contoh.id", "password1": "Subak-Lestari-77", "password2": "Subak-Lestari-77", "privacy_consent": "on"},
     )
     link = re.search(r"(/akun/confirm-email/[^\s]+/)", mail.outbox[-1].body).group(1)
     citizen.post(link)

@@ -1,0 +1,99 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Kind(models.TextChoices):
+    """What a notification is about; citizens choose delivery per kind."""
+
+    PROPOSAL = "proposal", _("Status usulan yang saya ikuti (dipublikasikan, ditolak, dijawab, ditindaklanjuti)")
+    PROGRAM = "program", _("Perkembangan program yang saya ikuti (pergantian tahap, kabar terbaru)")
+    CONSULTATION = "consultation", _("Uji publik yang saya ikuti (dibuka, segera ditutup, ditutup, tindak lanjut)")
+    REPLY = "reply", _("Balasan atas komentar saya")
+
+
+class Delivery(models.TextChoices):
+    IMMEDIATE = "immediate", _("Email segera")
+    DIGEST = "digest", _("Ringkasan harian (satu email sehari)")
+    PORTAL = "portal", _("Hanya di portal, tanpa email")
+
+
+class Follow(models.Model):
+    """A citizen follows a proposal, program or consultation to be told of its changes."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows")
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("ikutan")
+        verbose_name_plural = _("ikutan")
+        constraints = [models.UniqueConstraint(fields=["user", "content_type", "object_id"], name="one_follow_per_item")]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="follow_target")]
+
+
+class Preference(models.Model):
+    """How a citizen wants one kind of notification; no row means the default (email at once)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    delivery = models.CharField(max_length=20, choices=Delivery.choices, default=Delivery.IMMEDIATE)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("preferensi notifikasi")
+        verbose_name_plural = _("preferensi notifikasi")
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_kind")]
+
+
+class Notification(models.Model):
+    """One thing a citizen is told, shown in the portal and (depending on preference) emailed."""
+
+    class Email(models.TextChoices):
+        PENDING = "pending", _("menunggu dikirim")
+        DIGEST = "digest", _("menunggu ringkasan harian")
+        SENT = "sent", _("terkirim")
+        FAILED = "failed", _("gagal dikirim")
+        NONE = "none", _("tidak dikirim lewat email")
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    message = models.CharField(_("pesan"), max_length=300)
+    url = models.CharField(max_length=300)
+    # Several events may not notify the same person twice (e.g. "closing within 24 hours").
+    dedupe_key = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    email_status = models.CharField(max_length=10, choices=Email.choices, default=Email.NONE)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notifikasi")
+        verbose_name_plural = _("notifikasi")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            models.Index(fields=["email_status", "recipient"], name="notification_email_queue"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"], condition=~models.Q(dedupe_key=""), name="notification_once_per_key"
+            )
+        ]
+
+    def __str__(self):
+        return self.message
+
+
+class DigestLog(models.Model):
+    """The day a citizen's digest went out: at most one digest email per person per day."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_on = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "sent_on"], name="one_digest_per_day")]

@@ -1,0 +1,64 @@
+"""Turning domain events into notifications for authors and followers."""
+
+from django.dispatch import receiver
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from notifications import services
+from notifications.models import Kind
+from participation import signals as participation_signals
+from participation.models import Proposal
+
+PROPOSAL_MESSAGES = {
+    Proposal.Status.PUBLISHED: gettext_lazy("Usulan “%(title)s” telah dipublikasikan."),
+    Proposal.Status.REJECTED: gettext_lazy("Usulan “%(title)s” ditolak moderator: %(reason)s"),
+    Proposal.Status.ACCEPTED: gettext_lazy("Usulan “%(title)s” ditindaklanjuti dalam program kerja."),
+    Proposal.Status.DECLINED: gettext_lazy("Usulan “%(title)s” mendapat jawaban resmi: tidak ditindaklanjuti."),
+}
+
+
+def _proposal_audience(proposal) -> list[int]:
+    return [proposal.author_id, *services.followers_of(proposal)]
+
+
+@receiver(participation_signals.proposal_created)
+def author_follows_own_proposal(sender, proposal, actor, **kwargs):
+    if proposal.author_id is not None:
+        services.follow(actor=proposal.author, target=proposal)
+
+
+@receiver(participation_signals.proposal_status_changed)
+def proposal_status_changed(sender, proposal, old_status, new_status, actor, **kwargs):
+    template = PROPOSAL_MESSAGES.get(new_status)
+    if template is None:
+        return
+    message = template % {"title": proposal.title[:120], "reason": proposal.rejection_reason[:120]}
+    # Rejected proposals are private to their author; only public news reaches followers.
+    audience = [proposal.author_id] if new_status == Proposal.Status.REJECTED else _proposal_audience(proposal)
+    services.notify(recipients=audience, kind=Kind.PROPOSAL, message=message, url=proposal.get_absolute_url(), exclude=actor)
+
+
+@receiver(participation_signals.proposal_answered)
+def proposal_answered(sender, proposal, actor, **kwargs):
+    message = _("Usulan “%(title)s” mendapat jawaban resmi dari %(unit)s.") % {
+        "title": proposal.title[:120],
+        "unit": proposal.work_unit.short_name,
+    }
+    services.notify(
+        recipients=_proposal_audience(proposal), kind=Kind.PROPOSAL, message=message, url=proposal.get_absolute_url(), exclude=actor
+    )
+
+
+@receiver(participation_signals.comment_posted)
+def reply_to_comment(sender, comment, target, actor, **kwargs):
+    if comment.parent_id is None:
+        return
+    parent_author = comment.parent.author_id
+    message = _("%(name)s membalas komentar Anda.") % {"name": actor.display_name}
+    services.notify(
+        recipients=[parent_author],
+        kind=Kind.REPLY,
+        message=message,
+        url=f"{target.get_absolute_url()}#komentar-{comment.pk}",
+        exclude=actor,
+    )

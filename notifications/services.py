@@ -1,0 +1,109 @@
+"""Following items and telling people about changes: in the portal at once, by email later.
+
+Emails never go out inside a request: `notify()` stores notifications and, after commit,
+enqueues one background task per immediate email (see `tasks.py`).
+"""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts import rights
+from notifications.models import Delivery, Follow, Kind, Notification, Preference
+
+FOLLOWABLE = {"participation.proposal", "programs.program", "consultations.consultation"}
+
+
+def is_followable(obj) -> bool:
+    return obj._meta.label_lower in FOLLOWABLE
+
+
+@transaction.atomic
+def follow(*, actor, target) -> bool:
+    """Follow a visible item; True when a new follow was created."""
+    rights.require(actor, "view", target)
+    if not actor.is_authenticated or not is_followable(target):
+        raise ValueError("not followable")
+    try:
+        with transaction.atomic():
+            Follow.objects.create(user=actor, content_type=ContentType.objects.get_for_model(target), object_id=target.pk)
+    except IntegrityError:
+        return False
+    return True
+
+
+def unfollow(*, actor, target) -> bool:
+    deleted, _ = Follow.objects.filter(
+        user=actor, content_type=ContentType.objects.get_for_model(target), object_id=target.pk
+    ).delete()
+    return bool(deleted)
+
+
+def is_following(user, target) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return Follow.objects.filter(
+        user=user, content_type=ContentType.objects.get_for_model(target), object_id=target.pk
+    ).exists()
+
+
+def followers_of(target) -> list[int]:
+    return list(
+        Follow.objects.filter(content_type=ContentType.objects.get_for_model(target), object_id=target.pk)
+        .filter(user__is_active=True)
+        .values_list("user_id", flat=True)
+    )
+
+
+def deliveries_for(user_ids, kind: str) -> dict[int, str]:
+    chosen = dict(Preference.objects.filter(user_id__in=user_ids, kind=kind).values_list("user_id", "delivery"))
+    return {user_id: chosen.get(user_id, Delivery.IMMEDIATE) for user_id in user_ids}
+
+
+def notify(*, recipients, kind: str, message: str, url: str, exclude=None, dedupe_key: str = "") -> list[Notification]:
+    """Store one notification per recipient (the actor excluded) and queue the immediate emails."""
+    user_ids = sorted({uid for uid in recipients if uid is not None and uid != getattr(exclude, "pk", None)})
+    if not user_ids:
+        return []
+    deliveries = deliveries_for(user_ids, kind)
+    status_for = {
+        Delivery.IMMEDIATE: Notification.Email.PENDING,
+        Delivery.DIGEST: Notification.Email.DIGEST,
+        Delivery.PORTAL: Notification.Email.NONE,
+    }
+    created = []
+    for user_id in user_ids:
+        notification = Notification(
+            recipient_id=user_id,
+            kind=kind,
+            message=message[:300],
+            url=url[:300],
+            dedupe_key=dedupe_key,
+            email_status=status_for[deliveries[user_id]],
+        )
+        try:
+            with transaction.atomic():
+                notification.save()
+        except IntegrityError:
+            continue  # already told about this very event
+        created.append(notification)
+    pending = [n.pk for n in created if n.email_status == Notification.Email.PENDING]
+    if pending:
+        from notifications.tasks import deliver_notification
+
+        transaction.on_commit(lambda: [deliver_notification.enqueue(pk) for pk in pending])
+    return created
+
+
+def mark_all_read(*, user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+@transaction.atomic
+def set_preferences(*, user, choices: dict[str, str]) -> None:
+    for kind, delivery in choices.items():
+        if kind not in Kind.values or delivery not in Delivery.values:
+            raise ValueError("unknown kind or delivery")
+        Preference.objects.update_or_create(user=user, kind=kind, defaults={"delivery": delivery})
