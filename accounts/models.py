@@ -52,6 +52,8 @@ class User(AbstractUser):
         blank=True,
         related_name="residents",
     )
+    # Proof of the consent given at signup (UU 27/2022); cleared when the account is deleted.
+    privacy_consent_at = models.DateTimeField(_("persetujuan kebijakan privasi"), null=True, blank=True)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

@@ -22,6 +22,7 @@ def signup_data(**overrides):
         "password2": "Sawah-Hijau-2026",
         "phone": "",
         "region": "",
+        "privacy_consent": "on",
     }
     data.update(overrides)
     return data

@@ -1,0 +1,2 @@
+class WrongPassword(Exception):
+    """The password given to confirm a sensitive action does not match the account's."""
