@@ -22,7 +22,10 @@ run: $(STAMP)
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py createcachetable
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo
-	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	@# The email worker runs beside the development server and stops with it.
+	$(DEV_ENV) $(BIN)/python manage.py db_worker --interval 5 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # Browser journeys need Debian's chromium and the axe-core script from npm.
 browsers:
