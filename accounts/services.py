@@ -11,10 +11,9 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import models, transaction
 from django.dispatch import Signal
 from django.utils import timezone
-from guardian.models import UserObjectPermissionBase
 
 from accounts.exceptions import WrongPassword
 from accounts.models import User, WorkUnitMembership
@@ -174,7 +173,7 @@ def export_personal_data(*, user) -> dict:
         .values_list("created_at", "action", "ip_address", "user_agent")
         .iterator(chunk_size=2000)
     ]
-    return {
+    data = {
         "portal": f"{settings.SITE_NAME} · {settings.REGION_NAME}",
         "dibuat": _when(timezone.now()),
         "profil": profile,
@@ -186,6 +185,35 @@ def export_personal_data(*, user) -> dict:
         "tanggapan_uji_publik": responses,
         "penilaian_program": ratings,
         "catatan_keamanan": security,
+    }
+    if apps.is_installed("notifications"):
+        data.update(_notification_data(user))
+    return data
+
+
+def _notification_data(user) -> dict:
+    """Follows, notification settings and notifications, read by name so accounts need not import the app."""
+    follow = apps.get_model("notifications", "Follow")
+    preference = apps.get_model("notifications", "Preference")
+    notification = apps.get_model("notifications", "Notification")
+    return {
+        "mengikuti": [
+            {"pada": _target(model_name, object_id), "sejak": _when(created_at)}
+            for model_name, object_id, created_at in follow.objects.filter(user=user)
+            .order_by("created_at", "id")
+            .values_list("content_type__model", "object_id", "created_at")
+        ],
+        "pengaturan_notifikasi": [
+            {"jenis": kind, "pengiriman": delivery}
+            for kind, delivery in preference.objects.filter(user=user).order_by("kind").values_list("kind", "delivery")
+        ],
+        "notifikasi": [
+            {"jenis": kind, "pesan": message, "tautan": url, "dibuat": _when(created_at), "dibaca": _when(read_at)}
+            for kind, message, url, created_at, read_at in notification.objects.filter(recipient=user)
+            .order_by("created_at", "id")
+            .values_list("kind", "message", "url", "created_at", "read_at")
+            .iterator(chunk_size=2000)
+        ],
     }
 
 
@@ -237,10 +265,8 @@ def delete_account(*, actor, password: str, request=None) -> User:
     # Rights and roles end with the account (membership deletes revoke the unit rights by signal).
     for membership in WorkUnitMembership.objects.filter(user=user):
         membership.delete()
-    for model in apps.get_models():
-        if issubclass(model, UserObjectPermissionBase):
-            model.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()
+    _delete_rows_owned_by(user)
 
     placeholder = deleted_email(user.pk)
     user.email = placeholder
@@ -277,6 +303,25 @@ def delete_account(*, actor, password: str, request=None) -> User:
     )
     transaction.on_commit(lambda: _remove_files(draft_files))
     return user
+
+
+def _kept_after_erasure() -> set[str]:
+    """Rows that outlive the person, tied to the emptied account: they keep counts exact and the admin log whole."""
+    return {"participation.Support", "programs.Rating", "admin.LogEntry"}
+
+
+def _delete_rows_owned_by(user) -> None:
+    """Delete every row that declares it dies with its user (on_delete=CASCADE): object rights, email
+    addresses, follows, notification settings and the like, whichever app defines them, except the
+    anonymous counters in `_kept_after_erasure`."""
+    kept = _kept_after_erasure()
+    for model in apps.get_models():
+        if model._meta.label in kept:
+            continue
+        for field in model._meta.concrete_fields:
+            remote = field.remote_field
+            if remote is not None and remote.model is User and remote.on_delete is models.CASCADE:
+                model._base_manager.filter(**{field.name: user}).delete()
 
 
 def _remove_files(names: list[str]) -> None:
