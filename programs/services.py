@@ -21,6 +21,7 @@ from participation.models import Proposal
 from participation.services import accept_proposals
 from participation.uploads import CheckedUpload
 from programs.exceptions import InvalidRating, InvalidSourceProposals, InvalidUpdate, RatingNotOpen
+from programs import signals
 from programs.models import Phase, Program, ProgramDocument, ProgressUpdate, Rating
 
 MAX_DOCUMENTS = 5
@@ -33,6 +34,11 @@ def _save(obj, *, actor, reason: str, fields: list[str] | None = None):
     obj._history_user = actor if getattr(actor, "is_authenticated", False) else None
     obj._change_reason = reason
     obj.save(update_fields=fields)
+
+
+def _after_commit(signal, **kwargs) -> None:
+    """Announce a domain event once the data is really there (never for a rolled-back change)."""
+    transaction.on_commit(lambda: signal.send(sender=Program, **kwargs))
 
 
 def _locked_program(program_id: int) -> tuple[Program, list[Phase]]:
@@ -101,6 +107,7 @@ def create_program(*, actor, data: dict, proposals) -> Program:
         target=program,
         data={"created": True, "work_unit": work_unit.pk, "proposals": [p.pk for p in locked_proposals]},
     )
+    _after_commit(signals.program_created, program=program, actor=actor)
     return program
 
 
@@ -151,6 +158,10 @@ def start_phase(*, actor, phase: Phase, on: datetime.date | None = None) -> Phas
         target=program,
         data={"phase": locked.kind, "from": Phase.Status.NOT_STARTED, "to": Phase.Status.RUNNING, "on": on.isoformat()},
     )
+    _after_commit(
+        signals.phase_status_changed, program=program, phase=locked,
+        old_status=Phase.Status.NOT_STARTED, new_status=Phase.Status.RUNNING, actor=actor,
+    )
     return locked
 
 
@@ -173,6 +184,10 @@ def complete_phase(*, actor, phase: Phase, on: datetime.date | None = None) -> P
         actor=actor,
         target=program,
         data={"phase": locked.kind, "from": Phase.Status.RUNNING, "to": Phase.Status.DONE, "on": on.isoformat()},
+    )
+    _after_commit(
+        signals.phase_status_changed, program=program, phase=locked,
+        old_status=Phase.Status.RUNNING, new_status=Phase.Status.DONE, actor=actor,
     )
     return locked
 
@@ -230,6 +245,7 @@ def post_update(
         document.file.save(f"x{checked.extension}", uploaded, save=False)
         _save(document, actor=actor, reason=_("Dokumen dilampirkan"))
     _touch(program)
+    _after_commit(signals.progress_update_posted, program=program, update=update, actor=actor)
     return update
 
 

@@ -13,8 +13,8 @@ pytestmark = pytest.mark.django_db
 
 LIST_QUERIES = 7
 DETAIL_QUERIES = 10
-# Signed in: + session, user, roles, unit rights, email verified, own rating, unread-notification badge.
-DETAIL_QUERIES_SIGNED_IN = 17
+# Signed in: + session, user, roles, unit rights, email verified, own rating, follow state, unread-notification badge.
+DETAIL_QUERIES_SIGNED_IN = 18
 HISTORY_QUERIES = 12
 HOME_PROGRAM_QUERIES = 5
 

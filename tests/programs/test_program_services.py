@@ -322,3 +322,26 @@ def test_require_hides_nothing_public(program, warga):
     rights.require(warga, "view", program)
     with pytest.raises(Http404):
         rights.require(warga, "view", Program())
+
+
+def test_phase_changes_and_updates_are_announced_after_commit(program, petugas_pupr, django_capture_on_commit_callbacks):
+    from programs import signals
+
+    heard = []
+
+    def listen(sender, **kwargs):
+        heard.append((kwargs.get("old_status"), kwargs.get("new_status"), kwargs.get("update")))
+
+    signals.phase_status_changed.connect(listen)
+    signals.progress_update_posted.connect(listen)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            planning = services.start_phase(actor=petugas_pupr, phase=phase_of(program, "perencanaan"))
+            update = services.post_update(actor=petugas_pupr, phase=planning, date=TODAY(), body="Rapat")
+        with django_capture_on_commit_callbacks(execute=True):
+            with pytest.raises(InvalidPhaseMove):
+                services.start_phase(actor=petugas_pupr, phase=phase_of(program, "monev"))
+    finally:
+        signals.phase_status_changed.disconnect(listen)
+        signals.progress_update_posted.disconnect(listen)
+    assert heard == [("not_started", "running", None), (None, None, update)]
