@@ -86,6 +86,8 @@ class DocumentInlineForm(forms.ModelForm):
     class Meta:
         model = ConsultationDocument
         fields = ["title", "file"]
+        # A plain file input: the stored file is private, so no "currently" link to a media URL.
+        widgets = {"file": forms.FileInput(attrs={"accept": "application/pdf"})}
 
     def clean_file(self):
         uploaded = self.cleaned_data.get("file")
@@ -98,9 +100,21 @@ class DocumentInline(admin.TabularInline):
     model = ConsultationDocument
     form = DocumentInlineForm
     extra = 1
-    fields = ["title", "file", "original_name", "size"]
-    readonly_fields = ["original_name", "size"]
+    fields = ["title", "file", "download_link", "size"]
+    readonly_fields = ["download_link", "size"]
     verbose_name_plural = _("Dokumen rancangan (PDF, maks. 10 MB; tidak dapat diubah setelah dibuka)")
+
+    def get_fields(self, request, obj=None):
+        if obj is not None and not self._editable(request, obj):
+            return ["title", "download_link", "size"]
+        return self.fields
+
+    @admin.display(description=_("berkas tersimpan"))
+    def download_link(self, document):
+        if document is None or document.pk is None:
+            return "—"
+        url = reverse("consultations:document", args=[document.consultation_id, document.pk])
+        return format_html('<a href="{}">{}</a>', url, document.original_name)
 
     def _editable(self, request, obj) -> bool:
         if obj is None:

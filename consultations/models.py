@@ -271,8 +271,9 @@ class Response(models.Model):
     comment = models.TextField(_("komentar"), blank=True, max_length=COMMENT_MAX_LENGTH)
     is_hidden = models.BooleanField(_("komentar disembunyikan moderator"), default=False)
     hidden_reason = models.CharField(_("alasan disembunyikan"), max_length=500, blank=True)
-    created_at = models.DateTimeField(_("dikirim"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
+    # Set by the services from the same clock reading that found the consultation open.
+    created_at = models.DateTimeField(_("dikirim"), default=timezone.now)
+    updated_at = models.DateTimeField(_("diubah"), default=timezone.now)
 
     objects = ResponseQuerySet.as_manager()
     history = HistoricalRecords()

@@ -337,7 +337,7 @@ def submit_response(
     comment = _clean_response(position, comment)
     if Response.objects.filter(consultation=locked, author=actor).exists():
         raise AlreadyResponded(_("Anda sudah memberikan tanggapan. Ubah tanggapan Anda bila sikap Anda berubah."))
-    response = Response(consultation=locked, author=actor, position=position, comment=comment)
+    response = Response(consultation=locked, author=actor, position=position, comment=comment, created_at=now, updated_at=now)
     response._history_user = actor
     response._change_reason = "Tanggapan dikirim"
     try:
@@ -373,6 +373,7 @@ def change_response(
     reason = "Sikap diubah" if locked.position != position else "Komentar diubah"
     locked.position = position
     locked.comment = comment
+    locked.updated_at = now
     _save(locked, actor=actor, reason=reason, fields=["position", "comment", "updated_at"])
     return locked
 
@@ -418,8 +419,8 @@ def set_response_hidden(*, actor, response: Response | int, hidden: bool, reason
 # --- results --------------------------------------------------------------------------------------
 
 
-CHART_BAR_MAX = 170  # SVG units; the chart's geometry lives in results_chart.html
-CHART_ROW_HEIGHT = 10
+CHART_BAR_MAX = 130  # SVG units; the chart's geometry lives in results_chart.html
+CHART_ROW_HEIGHT = 15
 
 
 @dataclass

@@ -17,8 +17,8 @@ INSIDE = OPENS + timedelta(days=2)
 LIST_QUERIES = 4  # categories + units for the filter form, count, page
 # consultation, responses count + page + their replies, documents, comments count + page + replies
 DETAIL_ANONYMOUS = 8
-# + session, user, role names, work-unit rights, verified email, own response
-DETAIL_CITIZEN = DETAIL_ANONYMOUS + 6
+# + session, user, role names, work-unit rights, verified email, own response, unread-notification badge
+DETAIL_CITIZEN = DETAIL_ANONYMOUS + 7
 DETAIL_CLOSED_EXTRA = 1  # the results aggregate
 
 

@@ -306,7 +306,7 @@ def test_results_count_and_percentages(konsultasi):
         ("tidak_setuju", 1, 33.3),
         ("netral", 0, 0.0),
     ]
-    assert results.rows[0].bar_width == pytest.approx(113.39)
+    assert results.rows[0].bar_width == pytest.approx(86.71)
 
 
 def test_results_with_no_responses(konsultasi):
