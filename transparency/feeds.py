@@ -111,6 +111,9 @@ class ProgramUpdateFeed(PortalFeed):
     def item_pubdate(self, item):
         return item.created_at
 
+    def item_updateddate(self, item):
+        return item.created_at
+
     def item_categories(self, item):
         return [item.phase.program.work_unit.short_name, item.phase.get_kind_display()]
 
