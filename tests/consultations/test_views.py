@@ -369,3 +369,15 @@ def test_home_shows_open_consultations(client, clock, konsultasi, dinas_pupr, ka
     html = client.get("/").content.decode()
     assert "Uji publik yang sedang dibuka" in html
     assert konsultasi.get_absolute_url() in html and "Masih dijadwalkan" not in html
+
+
+def test_positions_of_others_are_not_shown_while_open(client, clock, konsultasi, warga, warga_lain):
+    clock.set(INSIDE)
+    ResponseFactory(consultation=konsultasi, author=warga_lain, position="tidak_setuju", comment="Alasan Budi")
+    ResponseFactory(consultation=konsultasi, author=warga, position="setuju", comment="Alasan Siti")
+    client.force_login(warga)
+    html = client.get(detail(konsultasi)).content.decode()
+    assert "Alasan Budi" in html and "position-badge position-tidak_setuju" not in html
+    assert "position-badge position-setuju" in html  # one's own position is always shown
+    clock.set(CLOSES)
+    assert "position-badge position-tidak_setuju" in client.get(detail(konsultasi)).content.decode()
