@@ -8,6 +8,7 @@ from notifications import services
 from notifications.models import Kind
 from participation import signals as participation_signals
 from participation.models import Proposal
+from programs import signals as programs_signals
 
 PROPOSAL_MESSAGES = {
     Proposal.Status.PUBLISHED: gettext_lazy("Usulan “%(title)s” telah dipublikasikan."),
@@ -61,4 +62,49 @@ def reply_to_comment(sender, comment, target, actor, **kwargs):
         message=message,
         url=f"{target.get_absolute_url()}#komentar-{comment.pk}",
         exclude=actor,
+    )
+
+
+@receiver(programs_signals.program_created)
+def proposal_people_follow_the_program(sender, program, actor, **kwargs):
+    """Authors and followers of the source proposals keep hearing about what became of them."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from notifications.models import Follow
+
+    proposal_ids = list(program.source_proposals.values_list("pk", flat=True))
+    people = set(program.source_proposals.exclude(author=None).values_list("author_id", flat=True))
+    people |= set(
+        Follow.objects.filter(content_type=ContentType.objects.get_for_model(Proposal), object_id__in=proposal_ids)
+        .values_list("user_id", flat=True)
+    )
+    program_type = ContentType.objects.get_for_model(program)
+    Follow.objects.bulk_create(
+        [Follow(user_id=user_id, content_type=program_type, object_id=program.pk) for user_id in sorted(people)],
+        ignore_conflicts=True,
+    )
+
+
+@receiver(programs_signals.phase_status_changed)
+def program_phase_changed(sender, program, phase, old_status, new_status, actor, **kwargs):
+    message = _("Program “%(title)s”: tahap %(phase)s kini %(status)s.") % {
+        "title": program.title[:120],
+        "phase": phase.get_kind_display(),
+        "status": phase.get_status_display().lower(),
+    }
+    services.notify(
+        recipients=services.followers_of(program), kind=Kind.PROGRAM, message=message, url=program.get_absolute_url(), exclude=actor
+    )
+
+
+@receiver(programs_signals.progress_update_posted)
+def program_update_posted(sender, program, update, actor, **kwargs):
+    message = _("Kabar terbaru program “%(title)s” telah diterbitkan.") % {"title": program.title[:120]}
+    services.notify(
+        recipients=services.followers_of(program),
+        kind=Kind.PROGRAM,
+        message=message,
+        url=program.get_absolute_url(),
+        exclude=actor,
+        dedupe_key=f"update:{update.pk}",
     )

@@ -95,11 +95,10 @@ def proposal_detail(request, pk):
 
 
 def _programs_of(proposal):
-    """The programs a proposal was accepted into, if the programs app provides that relation."""
-    related = getattr(proposal, "programs", None)
-    if related is None or proposal.status != Proposal.Status.ACCEPTED:
+    """The programs a proposal was accepted into, with their phases for the "current phase" line."""
+    if proposal.status != Proposal.Status.ACCEPTED:
         return []
-    return list(related.all())
+    return list(proposal.programs.prefetch_related("phases"))
 
 
 def proposal_history(request, pk):

@@ -17,6 +17,8 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import rights
+from participation.admin import ProposalAdmin as BaseProposalAdmin
+from participation.models import Proposal
 from participation.templatetags.portal import rupiah
 from programs import services
 from programs.exceptions import ProgramRuleError
@@ -239,3 +241,13 @@ class ProgressUpdateAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("program"), ordering="phase__program__title")
     def program_title(self, obj):
         return obj.phase.program.title
+
+
+# The proposal admin gains "create a program from these proposals" here, in the programs app,
+# so participation never depends on programs.
+admin.site.unregister(Proposal)
+
+
+@admin.register(Proposal)
+class ProposalWithProgramsAdmin(BaseProposalAdmin):
+    actions = [*BaseProposalAdmin.actions, create_program_from_proposals]

@@ -210,3 +210,23 @@ def _ct(obj):
     from django.contrib.contenttypes.models import ContentType
 
     return ContentType.objects.get_for_model(obj).pk
+
+
+def test_program_followers_hear_of_phase_changes_and_updates(usulan, warga, petugas_pupr, kategori, desa, dinas_pupr):
+    from programs import services as programs
+    from programs.models import Phase
+
+    program = programs.create_program(
+        actor=petugas_pupr,
+        data={"title": "Jalan desa", "description": "Aspal", "work_unit": dinas_pupr, "category": kategori,
+              "region": desa, "budget": 1_000_000, "fiscal_year": 2026},
+        proposals=[usulan],
+    )
+    assert services.is_following(warga, program)  # the proposal's author follows what became of it
+    planning = Phase.objects.get(program=program, kind="perencanaan")
+    programs.start_phase(actor=petugas_pupr, phase=planning, on=timezone.localdate())
+    messages = list(Notification.objects.filter(recipient=warga, kind=Kind.PROGRAM).values_list("message", flat=True))
+    assert len(messages) == 1 and "Perencanaan" in messages[0]
+    programs.post_update(actor=petugas_pupr, phase=planning, date=timezone.localdate(), body="Survei lokasi selesai.")
+    assert Notification.objects.filter(recipient=warga, message__startswith="Kabar terbaru program").count() == 1
+    assert not Notification.objects.filter(recipient=petugas_pupr).exists()

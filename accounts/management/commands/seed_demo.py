@@ -74,9 +74,14 @@ class Command(BaseCommand):
         self._categories()
         units = self._work_units()
         self._accounts(units)
+        # The one place that knows every app's demo data; imported late so accounts stays at the bottom.
+        from consultations.demo import seed_consultations
         from participation.demo import seed_participation
+        from programs.demo import seed_programs
 
         seed_participation()
+        seed_programs()
+        seed_consultations()
         self.stdout.write(self.style.SUCCESS("Data demo siap. Akun demo (kata sandi sama untuk semua):"))
         for email, name, role, unit, _ in ACCOUNTS:
             suffix = f" ({unit})" if unit else ""
