@@ -6,7 +6,6 @@ with `now` set inside each window, so history, audit and the rules are the real 
 
 from datetime import timedelta
 
-from allauth.account.models import EmailAddress
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django.utils.text import slugify
@@ -14,6 +13,7 @@ from django.utils.text import slugify
 from accounts.models import User, WorkUnit
 from consultations import services
 from consultations.models import Consultation
+from consultations.rules import may_take_part
 from participation.models import Category
 from participation.uploads import check_upload
 
@@ -21,16 +21,11 @@ OPEN_TITLE = "Rancangan Standar Pelayanan Pengangkutan Sampah Rumah Tangga"
 SCHEDULED_TITLE = "Rancangan Petunjuk Teknis Penerimaan Murid Baru Jalur Zonasi 2026"
 CLOSED_TITLE = "Rancangan Rencana Pemeliharaan Jalan Kabupaten 2026–2027"
 
-# (position, comment) of the closed consultation's responses, one per demo citizen.
+# (position, comment) of the closed consultation's responses, one per demo account that may respond.
 CLOSED_RESPONSES = [
     ("setuju", "Ruas Sukamaju–Mekarsari memang paling parah, setuju diprioritaskan."),
-    ("setuju", ""),
     ("tidak_setuju", "Jalan menuju Desa Banyuurip tidak masuk daftar padahal rusak berat sejak 2024."),
     ("setuju", "Mohon pengerjaan tidak bersamaan dengan musim panen."),
-    ("netral", ""),
-    ("setuju", ""),
-    ("tidak_setuju", "Anggaran drainase terlalu kecil dibanding kebutuhan."),
-    ("setuju", "Setuju, asal ada papan informasi proyek di lokasi."),
     ("netral", "Belum jelas jadwal per ruas."),
     ("setuju", ""),
 ]
@@ -76,11 +71,11 @@ Ruas-ruas lain berdasarkan hasil survei kondisi jalan 2026.
 4. Anggaran
 Perkiraan Rp18.400.000.000 untuk dua tahun anggaran."""
 
-FOLLOW_UP = """Terima kasih atas 10 tanggapan warga. Tindak lanjut Dinas PUPR:
+FOLLOW_UP = """Terima kasih atas tanggapan warga. Tindak lanjut Dinas PUPR:
 1. Ruas menuju Desa Banyuurip (2,1 km) ditambahkan ke prioritas 2026 setelah survei lapangan pada minggu lalu membenarkan kerusakan berat.
 2. Jadwal pengerjaan ruas Sukamaju–Mekarsari digeser ke setelah musim panen.
 3. Setiap lokasi pekerjaan akan memasang papan informasi proyek dan tautan ke halaman program di portal ini.
-4. Usulan tambahan anggaran drainase dibahas dalam penyusunan APBD Perubahan."""
+4. Jadwal per ruas diumumkan di halaman program setelah kontrak ditandatangani."""
 
 
 def _demo_pdf(title: str) -> SimpleUploadedFile:
@@ -107,17 +102,10 @@ def _demo_pdf(title: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(f"{slugify(title)[:80]}.pdf", bytes(out), content_type="application/pdf")
 
 
-def _citizens(count: int) -> list[User]:
-    """Demo citizens who only exist to have responded; they cannot log in."""
-    citizens = []
-    for number in range(1, count + 1):
-        email = f"responden{number}@demo.partisipasi.id"
-        user = User.objects.filter(email=email).first()
-        if user is None:
-            user = User.objects.create_user(email=email, password=None, full_name=f"Responden Demo {number}")
-        EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
-        citizens.append(user)
-    return citizens
+def _respondents(consultation, *, exclude: tuple[str, ...] = ()) -> list[User]:
+    """The demo accounts that may take part in this consultation (no extra accounts are created)."""
+    people = User.objects.filter(is_active=True, emailaddress__verified=True).exclude(email__in=exclude).order_by("email")
+    return [person for person in people.distinct() if may_take_part(person, consultation)]
 
 
 def _official(unit: WorkUnit) -> User:
@@ -144,8 +132,8 @@ def _create(*, title, summary, body, unit, category, opens_at, closes_at, create
     return services.update_consultation(actor=actor, consultation=consultation, data={"is_published": True}, now=created_at)
 
 
-def _respond(consultation, people, answers, *, now):
-    for person, (position, comment) in zip(people, answers):
+def _respond(consultation, answers, *, now, exclude: tuple[str, ...] = ()):
+    for person, (position, comment) in zip(_respondents(consultation, exclude=exclude), answers):
         if not consultation.responses.filter(author=person).exists():
             services.submit_response(actor=person, consultation=consultation, position=position, comment=comment, now=now)
 
@@ -158,7 +146,6 @@ def seed_consultations() -> None:
         return
     default_category = next(iter(categories.values()))
     now = timezone.now()
-    citizens = _citizens(len(CLOSED_RESPONSES))
 
     if not Consultation.objects.filter(title=OPEN_TITLE).exists():
         consultation = _create(
@@ -171,7 +158,8 @@ def seed_consultations() -> None:
             closes_at=now + timedelta(days=2, hours=20),
             created_at=now - timedelta(days=12),
         )
-        _respond(consultation, citizens, OPEN_RESPONSES, now=now - timedelta(days=3))
+        # The demo citizen account is left free to try responding itself.
+        _respond(consultation, OPEN_RESPONSES, now=now - timedelta(days=3), exclude=("warga@demo.partisipasi.id",))
 
     if not Consultation.objects.filter(title=SCHEDULED_TITLE).exists():
         _create(
@@ -199,7 +187,7 @@ def seed_consultations() -> None:
             closes_at=closes_at,
             created_at=opens_at - timedelta(days=5),
         )
-        _respond(consultation, citizens, CLOSED_RESPONSES, now=opens_at + timedelta(days=10))
+        _respond(consultation, CLOSED_RESPONSES, now=opens_at + timedelta(days=10))
         official = _official(units["PUPR"])
         flagged = consultation.responses.filter(comment__contains="Banyuurip").first()
         if flagged is not None:
