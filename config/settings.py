@@ -244,6 +244,9 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 
 MODERATION_DEADLINE_WORKING_DAYS = env_int("MODERATION_DEADLINE_WORKING_DAYS", 3)
 
+# The benchmark's ceiling: a view that does nothing, served only when the benchmark asks for it.
+BENCH_CEILING = env_bool("BENCH_CEILING", False)
+
 # Email: console in development, SMTP when EMAIL_HOST is set.
 EMAIL_HOST = env("EMAIL_HOST")
 if EMAIL_HOST:

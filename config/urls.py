@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,10 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.BENCH_CEILING:
+    # The benchmark compares every page with this do-nothing view on the same server (make bench).
+    urlpatterns.append(path("bench/ceiling", views.bench_ceiling, name="bench_ceiling"))
 
 handler403 = "config.views.permission_denied"
 handler404 = "config.views.page_not_found"

@@ -2,7 +2,7 @@ import logging
 
 from django.db import connection
 from django.db.utils import DatabaseError
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import never_cache
@@ -29,6 +29,11 @@ def healthz(request):
         logger.error("health check failed: database unreachable")
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def bench_ceiling(request):
+    """The benchmark's ceiling: the full middleware stack and nothing else (no template, no query)."""
+    return HttpResponse(b"ok", content_type="text/plain")
 
 
 @requires_csrf_token
