@@ -41,8 +41,10 @@ from participation.models import Proposal, Region
 from programs.models import Program
 
 RECENT_CONSULTATIONS = 10
-LABEL_MAX_CHARS = 20
-ROW_HEIGHT = 30  # px; the chart is drawn in CSS pixels so its text never shrinks on a phone
+LABEL_MAX_CHARS = 40
+# px. The chart is drawn in CSS pixels, not a scaled viewBox, so its text never shrinks on a phone;
+# each row puts its label above its bar, so a long name never runs into the bar on a narrow screen.
+ROW_HEIGHT = 44
 
 
 # --- charts --------------------------------------------------------------------------------------
@@ -63,12 +65,16 @@ class Bar:
         return self.label[: LABEL_MAX_CHARS - 1].rstrip() + "…"
 
     @property
-    def text_y(self) -> int:
-        return self.y + 19
+    def label_y(self) -> int:
+        return self.y + 15
 
     @property
     def bar_y(self) -> int:
-        return self.y + 6
+        return self.y + 21
+
+    @property
+    def value_y(self) -> int:
+        return self.y + 34
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -35,7 +36,13 @@ def data_index(request, *, form=None, status=200):
         {"dataset": dataset, "query": "" if has_errors else _filter_query(request, dataset)}
         for dataset in exports.DATASETS.values()
     ]
-    context = {"page": "data", "form": form, "datasets": datasets, "filtered": form.is_bound and not has_errors}
+    context = {
+        "page": "data",
+        "form": form,
+        "datasets": datasets,
+        "filtered": form.is_bound and not has_errors,
+        "data_url": request.build_absolute_uri(reverse("transparency:data_index")),
+    }
     return render(request, "transparency/data_index.html", context, status=status)
 
 
