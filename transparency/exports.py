@@ -413,7 +413,24 @@ def _csv_safe(value):
     return "" if value is None else value
 
 
-def csv_lines(dataset: Dataset, rows: Iterable[dict]) -> Iterator[str]:
+BUFFER_CHARS = 64 * 1024  # one write per ~64 KB instead of one per row
+
+
+def _buffered(pieces: Iterable[str]) -> Iterator[str]:
+    """Join small pieces into chunks of about BUFFER_CHARS, so the server writes in few large blocks."""
+    buffer: list[str] = []
+    size = 0
+    for piece in pieces:
+        buffer.append(piece)
+        size += len(piece)
+        if size >= BUFFER_CHARS:
+            yield "".join(buffer)
+            buffer, size = [], 0
+    if buffer:
+        yield "".join(buffer)
+
+
+def _csv_pieces(dataset: Dataset, rows: Iterable[dict]) -> Iterator[str]:
     header = dataset.csv_header()
     writer = csv.writer(_Echo())
     # The byte-order mark makes spreadsheet programs read the file as UTF-8.
@@ -423,11 +440,20 @@ def csv_lines(dataset: Dataset, rows: Iterable[dict]) -> Iterator[str]:
         yield writer.writerow([_csv_safe(flat[name]) for name in header])
 
 
-def json_chunks(rows: Iterable[dict]) -> Iterator[str]:
-    """A JSON array written element by element: never the whole list in memory."""
+def _json_pieces(rows: Iterable[dict]) -> Iterator[str]:
     yield "["
     separator = "\n"
     for row in rows:
         yield separator + json.dumps(row, ensure_ascii=False, cls=DjangoJSONEncoder)
         separator = ",\n"
     yield "\n]\n"
+
+
+def csv_lines(dataset: Dataset, rows: Iterable[dict]) -> Iterator[str]:
+    """The data set as CSV, streamed in chunks of whole lines."""
+    return _buffered(_csv_pieces(dataset, rows))
+
+
+def json_chunks(rows: Iterable[dict]) -> Iterator[str]:
+    """A JSON array written element by element: never the whole list in memory."""
+    return _buffered(_json_pieces(rows))
