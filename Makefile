@@ -8,7 +8,7 @@ DEV_ENV := DEBUG=true
 TEST_ENV := DEBUG=true SECRET_KEY=tests-only-secret-key-not-for-production-0123456789
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test test-sqlite test-postgres install browsers messages bench check-deploy clean
+.PHONY: run test test-sqlite test-postgres install browsers messages bench loadtest check-deploy clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,8 +49,19 @@ check-deploy: $(STAMP)
 	SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=partisipasi.example.go.id \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
+# Benchmark at scale (not part of the tests): seeds the `bench` database on 127.0.0.1:5432, then loads
+# each page with wrk. BENCH_SCALE=10 for ten times the data, BENCH_SCALE= to reuse the seeded data;
+# BENCH_ARGS passes options to bench.run (--duration, --workers, --only ...). See docs/performance.md.
+BENCH_SCALE ?= 1
+BENCH_ARGS ?=
 bench: $(STAMP)
-	$(BIN)/python -m bench.run
+	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
+	$(BIN)/python -m bench.run $(if $(BENCH_SCALE),--seed-scale $(BENCH_SCALE)) $(BENCH_ARGS)
+
+# Load and fault test on a throwaway PostgreSQL cluster of its own (a few minutes, exits non-zero on failure).
+LOADTEST_ARGS ?=
+loadtest: $(STAMP)
+	$(BIN)/python -m bench.loadtest $(LOADTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 .test.sqlite3 staticfiles

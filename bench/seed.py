@@ -93,9 +93,10 @@ def scaled(scale: float) -> dict[str, int]:
 
 
 class Seeder:
-    def __init__(self, *, scale: float, db: str, seed: int = 7):
+    def __init__(self, *, scale: float, db: str, port: int | None = None, seed: int = 7):
         self.scale = scale
         self.db = db
+        self.port = port
         self.n = scaled(scale)
         self.rng = random.Random(seed)
         self.now = datetime.now(dt_timezone.utc).replace(microsecond=0)
@@ -159,7 +160,7 @@ class Seeder:
 
         total_started = time.perf_counter()
         print(f"seeding database {self.db!r} at scale {self.scale}: {self.n}", flush=True)
-        self.step("create database", lambda: recreate_database(self.db))
+        self.step("create database", lambda: recreate_database(self.db, port=self.port))
         self.step("migrate", lambda: (call_command("migrate", verbosity=0), call_command("createcachetable", verbosity=0)))
         with transaction.atomic():
             connection.ensure_connection()
@@ -656,10 +657,11 @@ class Seeder:
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="1 = 100,000 proposals; 10 = ten times that")
-    parser.add_argument("--db", default="bench", help="database name on 127.0.0.1:5432 (dropped and recreated)")
+    parser.add_argument("--db", default="bench", help="database name (dropped and recreated)")
+    parser.add_argument("--port", type=int, default=None, help="PostgreSQL port on 127.0.0.1 (default 5432)")
     args = parser.parse_args(argv)
-    setup_django(database_url(args.db))
-    return Seeder(scale=args.scale, db=args.db).run()
+    setup_django(database_url(args.db, port=args.port))
+    return Seeder(scale=args.scale, db=args.db, port=args.port).run()
 
 
 if __name__ == "__main__":

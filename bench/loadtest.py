@@ -1,0 +1,547 @@
+"""Load and fault test: a bounded script that stops by itself and exits non-zero on any failure.
+
+    python -m bench.loadtest [--duration 60] [--clients 16] [--keep]
+
+Everything runs on loopback against a throwaway PostgreSQL cluster of its own (initdb in a
+temporary folder, port 5499 by default, run as the `postgres` user when started as root), seeded
+with `bench.seed` at scale 0.01. Two gunicorn instances (ports 8291 and 8292, production settings)
+serve it. The checks, in order:
+
+1. Two instances, one session: a citizen logs in through the real allauth form on instance A;
+   the same session cookie opens a login-only page on instance B.
+2. Mixed load: N clients (half on A, half on B) browse and write for `--duration` seconds
+   (supports, comments, consultation responses): no 5xx; afterwards every counter matches its rows
+   and every acknowledged write is in the database, so writes through both instances add up.
+3. 200 citizens support one proposal at the same instant: exactly 200 rows and support_count 200.
+4. One citizen sends the same support from 10 threads at once: exactly one row.
+5. Database restart under load (`pg_ctl restart -m immediate`, a crash-like stop): the portal
+   answers again within 5 s without restarting gunicorn, and no acknowledged write is lost.
+
+Sessions: the load clients' sessions are created directly in the database with Django's
+SessionStore (the same rows a login writes), because allauth limits logins to 30 a minute per IP
+and every client here shares 127.0.0.1; check 1 logs in through the real form. Writes always go
+through the real HTTP endpoints with the CSRF token taken from the page's form.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.common import RESULTS, database_url, read_manifest
+
+PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+RECOVERY_LIMIT_S = 5.0
+
+
+class Failure(Exception):
+    pass
+
+
+# --- the throwaway cluster ----------------------------------------------------------------------
+
+
+class Cluster:
+    """A PostgreSQL cluster in a temporary folder, removed when the test ends."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.dir = Path(tempfile.mkdtemp(prefix="portal-loadtest-pg-"))
+        self.data = self.dir / "data"
+        self.as_postgres = os.geteuid() == 0  # initdb refuses to run as root
+
+    def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        command = [str(PG_BIN / args[0]), *args[1:]]
+        if self.as_postgres:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        return subprocess.run(command, check=check, capture_output=True, text=True)
+
+    def init(self) -> None:
+        if self.as_postgres:
+            shutil.chown(self.dir, "postgres", "postgres")
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8")
+        options = (
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c max_connections=300 "
+            "-c shared_buffers=128MB -c logging_collector=off"
+        )
+        (self.data / "portal-options").write_text(options)
+        self.start()
+
+    def _options(self) -> str:
+        return (self.data / "portal-options").read_text()
+
+    def start(self) -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-o", self._options(), "-l", str(self.dir / "server.log"), "-w", "-t", "30", "start")
+
+    def restart(self) -> None:
+        """Stop like a crash (no checkpoint, clients cut off) and start again; returns when it accepts connections."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+        self.start()
+
+    def destroy(self) -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop", check=False)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+# --- an HTTP client with a cookie jar -----------------------------------------------------------
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+@dataclass
+class Result:
+    status: int
+    body: bytes = b""
+    location: str = ""
+
+
+class Browser:
+    """One person's browser: cookies, a CSRF token from the last form seen, no automatic redirects."""
+
+    def __init__(self, base: str, session_key: str | None = None):
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect)
+        self.csrf = ""
+        if session_key:
+            self.set_cookie("sessionid", session_key)
+
+    def set_cookie(self, name: str, value: str) -> None:
+        cookie = http.cookiejar.Cookie(
+            0, name, value, None, False, "127.0.0.1", False, False, "/", True, False, None, False, None, None, {}
+        )
+        self.jar.set_cookie(cookie)
+
+    def cookie(self, name: str) -> str | None:
+        return next((c.value for c in self.jar if c.name == name), None)
+
+    def request(self, path: str, data: dict | None = None, *, base: str | None = None, timeout: float = 30) -> Result:
+        url = (base or self.base) + path
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        request = urllib.request.Request(url, data=body)
+        if body is not None:
+            request.add_header("Content-Type", "application/x-www-form-urlencoded")
+        try:
+            with self.opener.open(request, timeout=timeout) as response:
+                result = Result(response.status, response.read())
+        except urllib.error.HTTPError as error:
+            result = Result(error.code, error.read() if error.fp else b"", error.headers.get("Location", "") if error.headers else "")
+        match = CSRF_INPUT.search(result.body)
+        if match:
+            self.csrf = match.group(1).decode()
+        return result
+
+    def get(self, path: str, **kwargs) -> Result:
+        return self.request(path, **kwargs)
+
+    def post(self, path: str, data: dict | None = None, **kwargs) -> Result:
+        if not self.csrf:
+            self.get(path.rsplit("/", 2)[0] + "/")
+        return self.request(path, {"csrfmiddlewaretoken": self.csrf, **(data or {})}, **kwargs)
+
+
+# --- the test -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Ledger:
+    """What the server acknowledged; checked against the database afterwards."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    supports: set = field(default_factory=set)  # (user_id, proposal_id)
+    comments: dict = field(default_factory=dict)  # comment id -> instance base
+    responses: set = field(default_factory=set)  # (user_id, consultation_id)
+    requests: int = 0
+    statuses: dict = field(default_factory=dict)
+    server_errors: list = field(default_factory=list)
+
+    def count(self, path: str, result: Result) -> None:
+        with self.lock:
+            self.requests += 1
+            self.statuses[result.status] = self.statuses.get(result.status, 0) + 1
+            if result.status >= 500:
+                self.server_errors.append((path, result.status))
+
+
+class LoadTest:
+    def __init__(self, args):
+        self.args = args
+        self.rng = random.Random(11)
+        self.report: list[str] = []
+        self.failures: list[str] = []
+
+    def log(self, message: str) -> None:
+        print(message, flush=True)
+        self.report.append(message)
+
+    def check(self, condition: bool, message: str) -> None:
+        self.log(("  ok    " if condition else "  FAIL  ") + message)
+        if not condition:
+            self.failures.append(message)
+
+    # --- setup --------------------------------------------------------------------------------
+
+    def setup(self) -> None:
+        from bench.common import setup_django
+        from bench.server import Gunicorn, collectstatic
+
+        started = time.perf_counter()
+        self.cluster = Cluster(self.args.pg_port)
+        self.cluster.init()
+        self.log(f"throwaway cluster on 127.0.0.1:{self.args.pg_port} in {self.cluster.dir}")
+        subprocess.run(
+            [sys.executable, "-m", "bench.seed", "--scale", str(self.args.scale), "--db", "loadtest", "--port", str(self.args.pg_port)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        self.manifest = read_manifest("loadtest")
+        self.db_url = database_url("loadtest", port=self.args.pg_port)
+        setup_django(self.db_url)
+        collectstatic(self.db_url)
+        RESULTS.mkdir(exist_ok=True)
+        log = RESULTS / "gunicorn-loadtest.log"
+        self.a = Gunicorn(self.db_url, port=self.args.port_a, workers=3, log_path=log).start()
+        self.b = Gunicorn(self.db_url, port=self.args.port_b, workers=2, log_path=log).start()
+        self.log(f"seeded and serving on :{self.args.port_a} and :{self.args.port_b} in {time.perf_counter() - started:.1f} s")
+        self.load_catalogue()
+
+    def load_catalogue(self) -> None:
+        from consultations.models import Consultation
+        from participation.models import Proposal
+        from programs.models import Program
+
+        self.published = list(Proposal.objects.filter(status="published", is_hidden=False).values_list("pk", "author_id"))
+        self.public_ids = list(Proposal.objects.public().values_list("pk", flat=True))
+        self.program_ids = list(Program.objects.values_list("pk", flat=True))
+        self.open_consultations = list(Consultation.objects.open().values_list("pk", flat=True))
+        self.consultation_ids = list(Consultation.objects.public().values_list("pk", flat=True))
+        self.user_ids = list(range(1, self.manifest["users"] + 1))
+
+    def session_for(self, user_id: int) -> str:
+        """A logged-in session written straight to the session table, as django.contrib.auth.login would."""
+        from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+        from django.contrib.sessions.backends.db import SessionStore
+
+        from accounts.models import User
+
+        user = User.objects.get(pk=user_id)
+        store = SessionStore()
+        store[SESSION_KEY] = str(user.pk)
+        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store.create()
+        return store.session_key
+
+    def browser(self, user_id: int, base: str) -> Browser:
+        return Browser(base, self.session_for(user_id))
+
+    # --- 1. one session, two instances ------------------------------------------------------
+
+    def two_instances_share_sessions(self) -> None:
+        self.log("1. a session started on instance A is valid on instance B")
+        user_id = self.user_ids[-1]
+        browser = Browser(self.a.base)
+        browser.get("/akun/login/")
+        email = self.manifest["user_email_pattern"].format(i=user_id)
+        login = browser.post("/akun/login/", {"login": email, "password": self.manifest["password"]})
+        self.check(login.status == 302 and browser.cookie("sessionid"), f"login through the allauth form on A answers 302 with a session (got {login.status})")
+        on_b = browser.get("/usulan/saya/", base=self.b.base)
+        self.check(on_b.status == 200, f"/usulan/saya/ (login required) on B with A's session answers 200 (got {on_b.status})")
+        anonymous = Browser(self.b.base).get("/usulan/saya/")
+        self.check(anonymous.status == 302, f"the same page on B without the session redirects to login (got {anonymous.status})")
+
+    # --- 2. mixed load --------------------------------------------------------------------------
+
+    def client_loop(self, browser: Browser, user_id: int, ledger: Ledger, stop: threading.Event, rng: random.Random) -> None:
+        own = {pk for pk, author in self.published if author == user_id}
+        while not stop.is_set():
+            roll = rng.random()
+            try:
+                if roll < 0.65:
+                    path = rng.choice(
+                        [
+                            "/", "/usulan/", f"/usulan/?halaman={rng.randint(1, 40)}", "/usulan/?q=jalan+rusak",
+                            "/usulan/?urut=dukungan", f"/usulan/{rng.choice(self.public_ids)}/", "/program/",
+                            f"/program/{rng.choice(self.program_ids)}/", "/uji-publik/", f"/uji-publik/{rng.choice(self.consultation_ids)}/",
+                        ]
+                    )
+                    ledger.count(path, browser.get(path))
+                elif roll < 0.80:
+                    proposal, author = rng.choice(self.published)
+                    if proposal in own or author == user_id:
+                        continue
+                    path = f"/usulan/{proposal}/dukung/"
+                    result = browser.post(path)
+                    ledger.count(path, result)
+                    if result.status == 302:
+                        with ledger.lock:
+                            ledger.supports.add((user_id, proposal))
+                elif roll < 0.93:
+                    if rng.random() < 0.8:
+                        path = f"/usulan/{rng.choice(self.public_ids)}/komentar/"
+                    else:
+                        path = f"/program/{rng.choice(self.program_ids)}/komentar/"
+                    result = browser.post(path, {"body": f"Komentar uji beban dari warga {user_id} ({rng.random():.6f})"})
+                    ledger.count(path, result)
+                    self._acknowledge_comment(result, browser.base, ledger)
+                elif self.open_consultations:
+                    consultation = rng.choice(self.open_consultations)
+                    path = f"/uji-publik/{consultation}/tanggapan/"
+                    result = browser.post(path, {"position": rng.choice(["setuju", "tidak_setuju", "netral"]), "comment": "Tanggapan uji beban"})
+                    ledger.count(path, result)
+                    if result.status == 302:
+                        with ledger.lock:
+                            ledger.responses.add((user_id, consultation))
+            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError) as error:
+                with ledger.lock:
+                    ledger.server_errors.append(("connection", repr(error)))
+                time.sleep(0.05)
+
+    def _acknowledge_comment(self, result: Result, base: str, ledger: Ledger) -> None:
+        match = re.search(r"#komentar-(\d+)$", result.location or "")
+        if result.status == 302 and match:
+            with ledger.lock:
+                ledger.comments[int(match.group(1))] = base
+
+    def run_clients(self, count: int, seconds: float, *, during=None) -> Ledger:
+        ledger = Ledger()
+        stop = threading.Event()
+        users = self.rng.sample(self.user_ids[: len(self.user_ids) - 1], count)
+        threads = []
+        for index, user_id in enumerate(users):
+            base = self.a.base if index % 2 == 0 else self.b.base
+            browser = self.browser(user_id, base)
+            thread = threading.Thread(
+                target=self.client_loop, args=(browser, user_id, ledger, stop, random.Random(user_id)), daemon=True
+            )
+            threads.append(thread)
+        for thread in threads:
+            thread.start()
+        if during:
+            during()
+        else:
+            time.sleep(seconds)
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=60)
+        return ledger
+
+    def mixed_load(self) -> None:
+        self.log(f"2. mixed reads and writes: {self.args.clients} clients for {self.args.duration} s on both instances")
+        ledger = self.run_clients(self.args.clients, self.args.duration)
+        writes = len(ledger.supports) + len(ledger.comments) + len(ledger.responses)
+        rate = ledger.requests / self.args.duration
+        self.log(f"      {ledger.requests} requests ({rate:.0f}/s), statuses {dict(sorted(ledger.statuses.items()))}, {writes} acknowledged writes")
+        through = {base: sum(1 for b in ledger.comments.values() if b == base) for base in (self.a.base, self.b.base)}
+        self.check(not ledger.server_errors, f"no 5xx and no dropped connection ({len(ledger.server_errors)}: {ledger.server_errors[:3]})")
+        self.check(all(through.values()), f"comments were acknowledged through both instances: {through}")
+        self.verify(ledger)
+
+    def verify(self, ledger: Ledger) -> None:
+        """Every acknowledged write is a row, and every counter equals its rows."""
+        from django.contrib.contenttypes.models import ContentType
+        from django.db import connection
+
+        from consultations.models import Response
+        from participation.models import Comment, Proposal, Support
+        from programs.models import Program
+
+        connection.close()  # the restart test may have cut this process's connection
+        support_pairs = set(Support.objects.filter(user_id__in={u for u, _ in ledger.supports}).values_list("user_id", "proposal_id"))
+        missing = ledger.supports - support_pairs
+        self.check(not missing, f"all {len(ledger.supports)} acknowledged supports are in the database (missing {len(missing)})")
+        found = set(Comment.objects.filter(pk__in=list(ledger.comments)).values_list("pk", flat=True))
+        self.check(len(found) == len(ledger.comments), f"all {len(ledger.comments)} acknowledged comments are in the database (missing {len(ledger.comments) - len(found)})")
+        response_pairs = set(Response.objects.filter(author_id__in={u for u, _ in ledger.responses}).values_list("author_id", "consultation_id"))
+        missing = ledger.responses - response_pairs
+        self.check(not missing, f"all {len(ledger.responses)} acknowledged consultation responses are in the database (missing {len(missing)})")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """SELECT count(*) FROM participation_proposal p
+                   LEFT JOIN (SELECT proposal_id, count(*) n FROM participation_support GROUP BY proposal_id) s ON s.proposal_id = p.id
+                   WHERE p.support_count <> COALESCE(s.n, 0)"""
+            )
+            wrong_supports = cursor.fetchone()[0]
+            wrong_comments = 0
+            for model in (Proposal, Program):
+                content_type = ContentType.objects.get_for_model(model).pk
+                cursor.execute(
+                    f"""SELECT count(*) FROM {model._meta.db_table} t
+                        LEFT JOIN (SELECT object_id, count(*) n FROM participation_comment WHERE content_type_id = %s GROUP BY object_id) c
+                        ON c.object_id = t.id WHERE t.comment_count <> COALESCE(c.n, 0)""",
+                    [content_type],
+                )
+                wrong_comments += cursor.fetchone()[0]
+            cursor.execute(
+                "SELECT count(*) FROM (SELECT consultation_id, author_id FROM consultations_response GROUP BY 1, 2 HAVING count(*) > 1) d"
+            )
+            duplicate_responses = cursor.fetchone()[0]
+        self.check(wrong_supports == 0, f"support_count equals the support rows on every proposal ({wrong_supports} differ)")
+        self.check(wrong_comments == 0, f"comment_count equals the comment rows on every proposal and program ({wrong_comments} differ)")
+        self.check(duplicate_responses == 0, f"at most one response per citizen and consultation ({duplicate_responses} duplicates)")
+
+    # --- 3 and 4. races -------------------------------------------------------------------------
+
+    def _race(self, browsers: list[Browser], path: str) -> list[int]:
+        barrier = threading.Barrier(len(browsers))
+        statuses = [0] * len(browsers)
+
+        def fire(index: int, browser: Browser) -> None:
+            barrier.wait()
+            try:
+                statuses[index] = browser.post(path, timeout=120).status
+            except OSError:
+                statuses[index] = -1
+
+        threads = [threading.Thread(target=fire, args=(i, b)) for i, b in enumerate(browsers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return statuses
+
+    def fresh_proposal(self) -> tuple[int, int]:
+        from participation.models import Proposal, Support
+
+        supported = set(Support.objects.values_list("proposal_id", flat=True).distinct())
+        return next((pk, author) for pk, author in self.published if pk not in supported)
+
+    def crowd_supports_one_proposal(self) -> None:
+        from participation.models import Proposal, Support
+
+        self.log("3. 200 citizens support one proposal at the same instant")
+        proposal, author = self.fresh_proposal()
+        users = [u for u in self.user_ids if u != author][:200]
+        browsers = []
+        for index, user_id in enumerate(users):
+            browser = self.browser(user_id, self.a.base if index % 2 == 0 else self.b.base)
+            browser.get(f"/usulan/{proposal}/")  # the page a person supports from; it holds the CSRF token
+            browsers.append(browser)
+        statuses = self._race(browsers, f"/usulan/{proposal}/dukung/")
+        rows = Support.objects.filter(proposal_id=proposal).count()
+        counter = Proposal.objects.get(pk=proposal).support_count
+        self.check(statuses.count(302) == 200, f"all 200 requests answered with a redirect (statuses {sorted(set(statuses))})")
+        self.check(rows == 200 and counter == 200, f"proposal {proposal}: {rows} support rows, support_count {counter} (want 200)")
+
+    def one_citizen_ten_threads(self) -> None:
+        from participation.models import Proposal, Support
+
+        self.log("4. one citizen sends the same support from 10 threads")
+        proposal, author = self.fresh_proposal()
+        user_id = next(u for u in self.user_ids if u != author)
+        session = self.session_for(user_id)
+        first = Browser(self.a.base, session)
+        first.get(f"/usulan/{proposal}/")
+        browsers = []
+        for index in range(10):
+            browser = Browser(self.a.base if index % 2 == 0 else self.b.base, session)
+            browser.set_cookie("csrftoken", first.cookie("csrftoken"))
+            browser.csrf = first.csrf
+            browsers.append(browser)
+        statuses = self._race(browsers, f"/usulan/{proposal}/dukung/")
+        rows = Support.objects.filter(proposal_id=proposal).count()
+        counter = Proposal.objects.get(pk=proposal).support_count
+        self.check(all(status == 302 for status in statuses), f"no request failed (statuses {statuses})")
+        self.check(rows == 1 and counter == 1, f"proposal {proposal}: {rows} support row, support_count {counter} (want 1)")
+
+    # --- 5. database restart --------------------------------------------------------------------
+
+    def database_restart(self) -> None:
+        self.log("5. restart the database while load runs")
+        timings = {}
+
+        def restart_in_the_middle() -> None:
+            time.sleep(5)
+            started = time.monotonic()
+            self.cluster.restart()
+            up = time.monotonic()
+            timings["restart_s"] = up - started
+            probe = Browser(self.a.base)
+            probe_b = Browser(self.b.base)
+            answered = {}
+            while time.monotonic() - up < 30 and len(answered) < 2:
+                for name, browser in (("A", probe), ("B", probe_b)):
+                    if name in answered:
+                        continue
+                    try:
+                        if browser.get("/usulan/", timeout=5).status == 200:
+                            answered[name] = time.monotonic() - up
+                    except OSError:
+                        pass
+                time.sleep(0.1)
+            timings["answered_s"] = answered
+            time.sleep(8)
+
+        ledger = self.run_clients(8, 0, during=restart_in_the_middle)
+        answered = timings.get("answered_s", {})
+        self.log(
+            f"      database down and up again in {timings.get('restart_s', 0):.1f} s; {ledger.requests} requests, "
+            f"statuses {dict(sorted(ledger.statuses.items()))}"
+        )
+        worst = max(answered.values()) if len(answered) == 2 else None
+        self.check(
+            worst is not None and worst <= RECOVERY_LIMIT_S,
+            f"both instances serve /usulan/ again within {RECOVERY_LIMIT_S:.0f} s of the database being back "
+            f"({', '.join(f'{k}: {v:.2f} s' for k, v in sorted(answered.items())) or 'never'}), gunicorn not restarted",
+        )
+        self.check(self.a.process.poll() is None and self.b.process.poll() is None, "the gunicorn masters kept running")
+        self.verify(ledger)
+
+    # --- main -----------------------------------------------------------------------------------
+
+    def run(self) -> int:
+        started = time.perf_counter()
+        try:
+            self.setup()
+            self.two_instances_share_sessions()
+            self.mixed_load()
+            self.crowd_supports_one_proposal()
+            self.one_citizen_ten_threads()
+            self.database_restart()
+        except Exception as error:  # the script must always stop and clean up
+            self.failures.append(f"{type(error).__name__}: {error}")
+            self.log(f"  FAIL  {type(error).__name__}: {error}")
+        finally:
+            for server in (getattr(self, "a", None), getattr(self, "b", None)):
+                if server:
+                    server.stop()
+            if hasattr(self, "cluster") and not self.args.keep:
+                self.cluster.destroy()
+        self.log(f"{'FAILED' if self.failures else 'passed'}: {len(self.failures)} failure(s) in {time.perf_counter() - started:.0f} s")
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / "loadtest.txt").write_text("\n".join(self.report) + "\n")
+        return 1 if self.failures else 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=60, help="seconds of mixed load")
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--scale", type=float, default=0.01, help="seed scale for the throwaway database")
+    parser.add_argument("--pg-port", type=int, default=5499)
+    parser.add_argument("--port-a", type=int, default=8291)
+    parser.add_argument("--port-b", type=int, default=8292)
+    parser.add_argument("--keep", action="store_true", help="keep the throwaway cluster (for debugging)")
+    return LoadTest(parser.parse_args(argv)).run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
