@@ -297,3 +297,16 @@ def test_data_page_carries_valid_filters_into_the_download_links(client, kategor
     assert f"/data/usulan.csv?kategori={kategori.pk}&amp;wilayah={desa.pk}" in content
     # Consultations have no region: their link leaves it out.
     assert f'/data/uji-publik.csv?kategori={kategori.pk}"' in content
+
+
+def test_rows_are_read_while_streaming_in_chunks_not_before(client, make_proposal, monkeypatch, django_assert_num_queries):
+    from transparency import exports
+
+    monkeypatch.setattr(exports, "BUFFER_CHARS", 200)
+    for _ in range(5):
+        make_proposal()
+    with django_assert_num_queries(1):  # only the audit entry: no row is read before the body is sent
+        response = client.get("/data/usulan.csv")
+    chunks = list(response.streaming_content)
+    assert len(chunks) > 2
+    assert b"".join(chunks).decode().count("\n") >= 6
