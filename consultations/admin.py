@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -25,6 +26,14 @@ from participation.uploads import check_upload
 
 def _unit_ids(user):
     return None if rights.is_administrator(user) else rights.work_unit_ids(user)
+
+
+class _SaveRefused(Exception):
+    """A rule broke between validation and saving; nothing was written."""
+
+    def __init__(self, reasons):
+        super().__init__("; ".join(reasons))
+        self.reasons = reasons
 
 
 class ConsultationAdminForm(forms.ModelForm):
@@ -235,11 +244,18 @@ class ConsultationAdmin(SimpleHistoryAdmin):
             else:
                 saved = services.create_consultation(actor=request.user, data=data)
         except ValidationError as error:
-            # Only reachable when the state changed between the form check and the save (a race).
-            messages.error(request, "; ".join(error.messages))
-            raise
+            # Only reachable when the state changed between the form check and the save (a race):
+            # changeform_view below rolls the whole save back and shows the reason.
+            raise _SaveRefused(error.messages) from error
         obj.pk = saved.pk
         obj.refresh_from_db()
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except _SaveRefused as refused:
+            messages.error(request, "; ".join(refused.reasons))
+            return HttpResponseRedirect(request.get_full_path())
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not ConsultationDocument:

@@ -190,3 +190,28 @@ def test_a_moderator_hides_a_response_comment_in_admin(client, clock, moderator,
     assert page.status_code == 302
     response.refresh_from_db()
     assert response.is_hidden and response.hidden_reason == "Bahasa kasar"
+
+
+def test_a_rule_broken_between_form_check_and_save_gives_a_message_not_a_500(client, clock, petugas_pupr, konsultasi):
+    """The admin form validated before the window opened; by the time the service saves, the
+    consultation is open and the body edit needs a correction note. Nothing may be written."""
+    from consultations import admin as consultation_admin
+
+    clock.set(OPENS - timedelta(hours=1))
+    client.force_login(petugas_pupr)
+    original_clean = consultation_admin.ConsultationAdminForm.clean
+
+    def clean_then_open(form):
+        cleaned = original_clean(form)
+        clock.set(INSIDE)  # the window opens while the request is being handled
+        return cleaned
+
+    consultation_admin.ConsultationAdminForm.clean = clean_then_open
+    try:
+        page = client.post(change_url(konsultasi), form_data(konsultasi, body="Isi baru"), follow=True)
+    finally:
+        consultation_admin.ConsultationAdminForm.clean = original_clean
+    assert page.status_code == 200
+    assert "koreksi" in page.content.decode()  # the service's reason, shown as a message
+    konsultasi.refresh_from_db()
+    assert konsultasi.body != "Isi baru"
