@@ -292,3 +292,16 @@ def test_the_address_can_sign_up_again(client, deleted):
     )
     assert response.status_code == 302
     assert User.objects.filter(email="siti@contoh.id", is_active=True).exists()
+
+
+def test_an_officials_rights_end_with_the_account(petugas_pupr, dinas_pupr):
+    from accounts import rights
+    from accounts.models import WorkUnitMembership, WorkUnitUserObjectPermission
+
+    assert rights.work_unit_ids(petugas_pupr) == {dinas_pupr.pk}
+    services.delete_account(actor=petugas_pupr, password=PASSWORD)
+    user = User.objects.get(pk=petugas_pupr.pk)
+    assert not WorkUnitMembership.objects.filter(user=user).exists()
+    assert not WorkUnitUserObjectPermission.objects.filter(user=user).exists()
+    assert not user.is_staff and not user.groups.exists()
+    assert rights.work_unit_ids(user) == frozenset()
