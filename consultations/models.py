@@ -7,15 +7,15 @@ consultation opens and closes by itself and no scheduled job can be late or forg
 from __future__ import annotations
 
 import math
-import uuid
 from datetime import datetime
-from pathlib import PurePath
 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
+
+from participation.uploads import random_file_name
 
 
 class ConsultationQuerySet(models.QuerySet):
@@ -217,8 +217,7 @@ def _duration(delta) -> str:
 
 
 def document_path(instance, filename):
-    extension = PurePath(filename).suffix.lower()[:6]
-    return f"consultations/{uuid.uuid4().hex}{extension}"
+    return random_file_name("consultations", filename)
 
 
 class ConsultationDocument(models.Model):

@@ -22,7 +22,7 @@ from audit.models import AuditEvent
 from consultations.exceptions import AlreadyResponded, ConsultationError, InvalidResponse, NotOpen
 from consultations.models import Consultation, ConsultationDocument, Response, ResponseReply
 from consultations.rules import may_take_part
-from participation.uploads import CheckedUpload
+from participation.uploads import CheckedUpload, fill_stored_file
 
 State = Consultation.State
 
@@ -282,15 +282,8 @@ def store_document(*, actor, consultation: Consultation, uploaded, checked: Chec
     """Save one checked PDF under a random name; callers hold the lock and have checked rights."""
     if checked.kind != "pdf":
         raise ConsultationError(_("Dokumen uji publik harus berupa PDF."))
-    document = ConsultationDocument(
-        consultation=consultation,
-        title=title[:200],
-        original_name=uploaded.name[:200],
-        mime_type=checked.mime_type,
-        size=uploaded.size,
-    )
-    # The stored name is random; only the extension we verified is kept.
-    document.file.save(f"x{checked.extension}", uploaded, save=False)
+    document = ConsultationDocument(consultation=consultation, title=title[:200])
+    fill_stored_file(document, uploaded, checked)
     document._history_user = actor
     document.save()
     return document

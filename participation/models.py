@@ -187,6 +187,24 @@ class Proposal(models.Model):
             models.Index(fields=["status", "is_hidden", "-comment_count"], name="proposal_public_discussed"),
             models.Index(fields=["author", "-created_at"], name="proposal_author"),
             models.Index(fields=["work_unit", "status"], name="proposal_unit_status"),
+            # The public list's three sort orders, over public rows only: the list reads its page in
+            # index order instead of sorting every public proposal (see docs/performance.md). The
+            # condition must stay the same as `public()` (PUBLIC_STATUSES, not hidden) for the planner to use it.
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=models.Q(status__in=["published", "accepted", "declined"], is_hidden=False),
+                name="proposal_public_by_date",
+            ),
+            models.Index(
+                fields=["-support_count", "-published_at", "-id"],
+                condition=models.Q(status__in=["published", "accepted", "declined"], is_hidden=False),
+                name="proposal_public_by_support",
+            ),
+            models.Index(
+                fields=["-comment_count", "-published_at", "-id"],
+                condition=models.Q(status__in=["published", "accepted", "declined"], is_hidden=False),
+                name="proposal_public_by_comments",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -234,11 +252,9 @@ class Proposal(models.Model):
 
 
 def attachment_path(instance, filename):
-    import uuid
-    from pathlib import PurePath
+    from participation.uploads import random_file_name
 
-    extension = PurePath(filename).suffix.lower()[:6]
-    return f"attachments/{uuid.uuid4().hex}{extension}"
+    return random_file_name("attachments", filename)
 
 
 class Attachment(models.Model):
@@ -343,6 +359,13 @@ class Comment(models.Model):
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(fields=["content_type", "object_id", "parent", "created_at"], name="comment_thread"),
+            # A thread's first page in its display order straight from the index; without it the
+            # planner joined every user before sorting (docs/performance.md).
+            models.Index(
+                fields=["content_type", "object_id", "created_at", "id"],
+                condition=models.Q(parent__isnull=True),
+                name="comment_top_level",
+            ),
         ]
 
     def __str__(self):

@@ -18,7 +18,7 @@ from audit.models import AuditEvent
 from participation import signals
 from participation.exceptions import AlreadyDone
 from participation.models import Attachment, Comment, Flag, Proposal, Routing, Support
-from participation.uploads import CheckedUpload
+from participation.uploads import CheckedUpload, fill_stored_file
 
 MAX_ATTACHMENTS = 5
 Status = Proposal.Status
@@ -42,15 +42,8 @@ def _save(obj, *, actor, reason: str, fields: list[str]):
 
 def _add_attachments(proposal: Proposal, files: list[tuple[object, CheckedUpload]]) -> None:
     for uploaded, checked in files:
-        attachment = Attachment(
-            proposal=proposal,
-            original_name=uploaded.name[:200],
-            kind=checked.kind,
-            mime_type=checked.mime_type,
-            size=uploaded.size,
-        )
-        # The stored name is random; only the extension we verified is kept.
-        attachment.file.save(f"x{checked.extension}", uploaded, save=False)
+        attachment = Attachment(proposal=proposal)
+        fill_stored_file(attachment, uploaded, checked)
         attachment.save()
 
 

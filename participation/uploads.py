@@ -75,3 +75,22 @@ def serve_stored_file(field_file, *, original_name: str, mime_type: str) -> File
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+def random_file_name(folder: str, filename: str) -> str:
+    """Where an upload is stored: a random name in `folder`, keeping only the (lower-cased) extension."""
+    import uuid
+    from pathlib import PurePath
+
+    return f"{folder}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()[:6]}"
+
+
+def fill_stored_file(record, uploaded, checked: CheckedUpload) -> None:
+    """Put a checked upload on an unsaved attachment-like record (file, original_name, mime_type, size,
+    and kind where the model has it). The stored name is random; only the verified extension is kept."""
+    record.original_name = uploaded.name[:200]
+    record.mime_type = checked.mime_type
+    record.size = uploaded.size
+    if any(field.name == "kind" for field in record._meta.fields):
+        record.kind = checked.kind
+    record.file.save(f"x{checked.extension}", uploaded, save=False)

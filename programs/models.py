@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from participation.uploads import random_file_name
 from programs.exceptions import InvalidPhaseMove
 
 MIN_FISCAL_YEAR = 2000
@@ -259,11 +260,7 @@ class Phase(models.Model):
 
 
 def program_file_path(instance, filename):
-    import uuid
-    from pathlib import PurePath
-
-    extension = PurePath(filename).suffix.lower()[:6]
-    return f"program-files/{uuid.uuid4().hex}{extension}"
+    return random_file_name("program-files", filename)
 
 
 class ProgressUpdate(models.Model):

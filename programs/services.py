@@ -19,7 +19,7 @@ from audit.events import record
 from audit.models import AuditEvent
 from participation.models import Proposal
 from participation.services import accept_proposals
-from participation.uploads import CheckedUpload
+from participation.uploads import CheckedUpload, fill_stored_file
 from programs.exceptions import InvalidRating, InvalidSourceProposals, InvalidUpdate, RatingNotOpen
 from programs import signals
 from programs.models import Phase, Program, ProgramDocument, ProgressUpdate, Rating
@@ -234,15 +234,8 @@ def post_update(
     update = ProgressUpdate(phase=locked, date=date, body=body, author=actor)
     _save(update, actor=actor, reason=_("Laporan kemajuan ditambahkan"))
     for uploaded, checked in files:
-        document = ProgramDocument(
-            update=update,
-            original_name=uploaded.name[:200],
-            kind=checked.kind,
-            mime_type=checked.mime_type,
-            size=uploaded.size,
-        )
-        # The stored name is random; only the extension we verified is kept.
-        document.file.save(f"x{checked.extension}", uploaded, save=False)
+        document = ProgramDocument(update=update)
+        fill_stored_file(document, uploaded, checked)
         _save(document, actor=actor, reason=_("Dokumen dilampirkan"))
     _touch(program)
     _after_commit(signals.progress_update_posted, program=program, update=update, actor=actor)
