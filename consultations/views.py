@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +19,7 @@ from accounts.models import User
 from audit.history import history_entries
 from consultations import services
 from consultations.exceptions import ConsultationError
+from consultations.home import with_response_count
 from consultations.forms import ConsultationFilterForm, ReplyForm, ResponseForm
 from consultations.models import Consultation, ConsultationDocument, Response, ResponseReply
 from consultations.rules import may_take_part
@@ -54,8 +55,8 @@ def consultation_list(request):
     consultations = (
         consultations.in_list_order(now)
         .select_related("work_unit", "category")
-        .annotate(response_count=Count("responses"))
     )
+    consultations = with_response_count(consultations)
     page = Paginator(consultations, PER_PAGE).get_page(request.GET.get("halaman"))
     for consultation in page.object_list:
         consultation.current_state = consultation.state(now)

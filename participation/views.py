@@ -30,6 +30,7 @@ from participation.forms import (
     RouteForm,
 )
 from participation.models import Attachment, Comment, Proposal, Region
+from participation.pagination import LargeListPaginator
 from participation.uploads import serve_stored_file
 
 PROPOSALS_PER_PAGE = 20
@@ -68,7 +69,7 @@ def proposal_list(request):
     if chosen.get("q"):
         proposals = proposals.search(chosen["q"])
     proposals = proposals.order_by(*SORTS[chosen["urut"]])
-    page = Paginator(proposals, PROPOSALS_PER_PAGE).get_page(request.GET.get("halaman"))
+    page = LargeListPaginator(proposals, PROPOSALS_PER_PAGE).get_page(request.GET.get("halaman"))
     return render(
         request,
         "participation/proposal_list.html",
