@@ -55,7 +55,8 @@ def reply_to_comment(sender, comment, target, actor, **kwargs):
     if comment.parent_id is None:
         return
     parent_author = comment.parent.author_id
-    message = _("%(name)s membalas komentar Anda.") % {"name": actor.display_name}
+    # No names in stored messages: they would outlive an erased account (UU 27/2022).
+    message = _("Ada balasan baru atas komentar Anda.")
     services.notify(
         recipients=[parent_author],
         kind=Kind.REPLY,
