@@ -161,3 +161,90 @@ def portal(db, media_root, dinas_pupr, dinas_dikbud, kabupaten, kategori):
 
 def make_citizen(email: str, full_name: str):
     return factories.UserFactory(email=email, full_name=full_name, roles=[rights.ROLE_WARGA])
+
+
+@pytest.fixture
+def showcase(portal, warga, warga_lain, moderator, petugas_pupr, tmp_path):
+    """One of everything a public page shows, made through the services like the real thing:
+    a published proposal with a photo, supports, a comment thread with a reply; a program from it
+    with a running phase and a report; an open and a closed consultation with responses."""
+    from datetime import timedelta
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from consultations.models import Consultation, Response
+    from participation import services as participation
+    from participation.uploads import check_upload
+    from programs import services as programs
+
+    def photo(name):
+        upload = SimpleUploadedFile(name, png_photo(tmp_path, name).read_bytes(), content_type="image/png")
+        return [(upload, check_upload(upload))]
+
+    desa = portal["kabupaten"].children.get().children.get(name="Desa Sukamaju")
+    proposals = []
+    for title, files in (
+        ("Perbaikan jalan Dusun Krajan yang berlubang", photo("jalan.png")),
+        ("Lampu penerangan di jembatan desa", []),
+        ("Saluran irigasi Sawah Lor tersumbat", []),
+    ):
+        proposal = participation.create_proposal(
+            actor=warga,
+            data={"title": title, "description": "Sudah dua musim hujan tidak diperbaiki.\n\nMohon ditinjau.",
+                  "category": portal["infrastruktur"], "work_unit": portal["pupr"], "region": desa,
+                  "location_text": "RT 02/RW 05", "estimated_cost": 250_000_000, "volume": "800 meter"},
+            files=files,
+            submit=True,
+        )
+        proposals.append(participation.publish_proposal(actor=moderator, proposal=proposal))
+    proposal = proposals[0]
+    participation.support_proposal(actor=warga_lain, proposal=proposal)
+    first = participation.post_comment(actor=warga_lain, target=proposal, body="Setuju, jalan ini dipakai anak sekolah.")
+    participation.post_comment(actor=warga, target=proposal, body="Terima kasih dukungannya.", parent=first)
+    waiting = participation.create_proposal(
+        actor=warga,
+        data={"title": "Posyandu butuh timbangan", "description": "Timbangan rusak.", "category": portal["kesehatan"],
+              "work_unit": portal["dikbud"], "region": desa, "location_text": "", "estimated_cost": None, "volume": ""},
+        files=[],
+        submit=True,
+    )
+
+    program = programs.create_program(
+        actor=petugas_pupr,
+        data={"title": "Rehabilitasi jalan Dusun Krajan", "description": "Pengaspalan ulang 800 meter.",
+              "work_unit": portal["pupr"], "category": portal["infrastruktur"], "region": desa,
+              "budget": 250_000_000, "fiscal_year": timezone.localdate().year},
+        proposals=[proposals[1]],
+    )
+    planning = program.phases.get(kind="perencanaan")
+    today = timezone.localdate()
+    programs.start_phase(actor=petugas_pupr, phase=planning, on=today - timedelta(days=20))
+    programs.post_update(actor=petugas_pupr, phase=planning, date=today - timedelta(days=5),
+                         body="Survei lokasi dan desain teknis selesai.", files=photo("survei.png"))
+    participation.post_comment(actor=warga_lain, target=program, body="Kapan mulai dikerjakan?")
+
+    now = timezone.now()
+
+    def consultation(title, opens, closes):
+        return Consultation.objects.create(
+            title=title, summary="Rancangan untuk ditanggapi warga sebelum ditetapkan.",
+            body="Pasal 1\nJam layanan 08.00 sampai 15.00.\n\nPasal 2\nTidak dipungut biaya.",
+            work_unit=portal["pupr"], category=portal["infrastruktur"], opens_at=opens, closes_at=closes,
+            is_published=True, published_at=opens - timedelta(days=1), created_by=petugas_pupr,
+        )
+
+    open_one = consultation("Rancangan Standar Pelayanan Perizinan Bangunan", now - timedelta(days=3), now + timedelta(days=10))
+    closed = consultation("Rancangan Perbup Retribusi Pasar", now - timedelta(days=30), now - timedelta(days=2))
+    for target in (open_one, closed):
+        for person, position, comment in (
+            (warga_lain, Response.Position.AGREE, "Setuju, asal diumumkan di balai desa."),
+            (factories.UserFactory(), Response.Position.DISAGREE, "Tarifnya terlalu tinggi."),
+            (factories.UserFactory(), Response.Position.NEUTRAL, ""),
+        ):
+            Response.objects.create(consultation=target, author=person, position=position, comment=comment)
+    Consultation.objects.filter(pk=closed.pk).update(
+        follow_up="Tarif kios diturunkan 10% sesuai masukan warga.", follow_up_at=now - timedelta(days=1)
+    )
+    return {"proposal": proposal, "proposals": proposals, "waiting": waiting, "program": program,
+            "open": open_one, "closed": closed}
