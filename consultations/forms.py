@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import WorkUnit
 from consultations.models import Consultation, Response
+from participation.forms import ListFilterForm
 from participation.models import Category
 
 
@@ -43,7 +44,7 @@ STATE_FILTERS = [
 ]
 
 
-class ConsultationFilterForm(forms.Form):
+class ConsultationFilterForm(ListFilterForm):
     """The list page's filters; anything unknown falls back to 'no filter', never an error page."""
 
     q = forms.CharField(label=_("Cari"), required=False, max_length=200)
@@ -58,5 +59,4 @@ class ConsultationFilterForm(forms.Form):
     def cleaned_or_defaults(self) -> dict:
         if not self.is_bound:
             return {}
-        self.is_valid()
-        return {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
+        return super().cleaned_or_defaults()

@@ -8,6 +8,7 @@ from accounts.models import WorkUnit
 from participation.models import Category, Comment, Flag, Proposal, Region
 from participation.services import MAX_ATTACHMENTS
 from participation.uploads import check_upload
+from participation.widgets import use_fast_selects
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -56,6 +57,23 @@ class RegionChoiceField(forms.ModelChoiceField):
         return f"{region.name} ({region.get_level_display()})"
 
 
+def region_filter_choices() -> list[tuple[str, str]]:
+    """Kecamatan and desa as (id, label) pairs, straight from one query without building models."""
+    level_labels = dict(Region.Level.choices)
+    rows = region_choices_queryset().values_list("id", "name", "level", "parent__name")
+    return [("", _("Semua wilayah"))] + [
+        (str(pk), f"{name} — {parent}" if level == Region.Level.DESA and parent else f"{name} ({level_labels[level]})")
+        for pk, name, level, parent in rows
+    ]
+
+
+class RegionFilterField(forms.TypedChoiceField):
+    """A region filter whose value is the region id; a kecamatan also stands for its villages."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=region_filter_choices, coerce=int, empty_value=None, required=False, **kwargs)
+
+
 class ProposalForm(forms.ModelForm):
     category = forms.ModelChoiceField(
         label=_("Kategori"), queryset=Category.objects.filter(is_active=True), empty_label=_("— pilih kategori —")
@@ -97,6 +115,7 @@ class ProposalForm(forms.ModelForm):
 
     def __init__(self, *args, existing_attachments: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
+        use_fast_selects(self)
         self.existing_attachments = existing_attachments
         self.fields["estimated_cost"].max_value = 10**15
         if not self.is_bound and not self.initial.get("submission_token"):
@@ -163,13 +182,28 @@ SORTS = {
 SORT_LABELS = {"terbaru": _("Terbaru"), "dukungan": _("Dukungan terbanyak"), "diskusi": _("Paling banyak dibahas")}
 
 
-class ProposalFilterForm(forms.Form):
-    """The list page's filters; anything unknown falls back to 'no filter', never an error page."""
+class ListFilterForm(forms.Form):
+    """Filters of a public list: anything unknown falls back to 'no filter', never an error page."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, RegionFilterField):
+                field.choices = region_filter_choices()  # once per form: shown and validated from one query
+        use_fast_selects(self)
+
+    def cleaned_or_defaults(self) -> dict:
+        self.is_valid()
+        return {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
+
+
+class ProposalFilterForm(ListFilterForm):
+    """The proposal list's filters and sort order."""
 
     q = forms.CharField(label=_("Cari"), required=False, max_length=200)
     kategori = forms.ModelChoiceField(label=_("Kategori"), queryset=Category.objects.all(), required=False, empty_label=_("Semua kategori"))
     satker = forms.ModelChoiceField(label=_("Satuan kerja"), queryset=WorkUnit.objects.all(), required=False, empty_label=_("Semua satuan kerja"))
-    wilayah = RegionChoiceField(label=_("Wilayah"), queryset=region_choices_queryset(), required=False, empty_label=_("Semua wilayah"))
+    wilayah = RegionFilterField(label=_("Wilayah"))
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
@@ -178,7 +212,6 @@ class ProposalFilterForm(forms.Form):
     urut = forms.ChoiceField(label=_("Urutkan"), required=False, choices=list(SORT_LABELS.items()))
 
     def cleaned_or_defaults(self) -> dict:
-        self.is_valid()
-        data = {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
+        data = super().cleaned_or_defaults()
         data["urut"] = data.get("urut") or "terbaru"
         return data

@@ -10,6 +10,7 @@ from django.contrib.postgres.search import TrigramSimilarity
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -29,7 +30,7 @@ from participation.forms import (
     ProposalForm,
     RouteForm,
 )
-from participation.models import Attachment, Comment, Proposal, Region
+from participation.models import Attachment, Comment, Proposal
 from participation.pagination import LargeListPaginator
 from participation.uploads import serve_stored_file
 
@@ -62,8 +63,7 @@ def proposal_list(request):
     if chosen.get("satker"):
         proposals = proposals.filter(work_unit=chosen["satker"])
     if chosen.get("wilayah"):
-        region = chosen["wilayah"]
-        proposals = proposals.filter(region__in=Region.objects.filter(pk=region.pk) | region.children.all())
+        proposals = proposals.filter(Q(region_id=chosen["wilayah"]) | Q(region__parent_id=chosen["wilayah"]))
     if chosen.get("status"):
         proposals = proposals.filter(status=chosen["status"])
     if chosen.get("q"):
@@ -156,8 +156,6 @@ def find_similar(title: str, *, exclude_pk=None) -> list[Proposal]:
     words = [word for word in title.split() if len(word) >= 4][:5]
     if not words:
         return []
-    from django.db.models import Q
-
     condition = Q()
     for word in words:
         condition |= Q(title__icontains=word)

@@ -8,7 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import rights
 from accounts.models import WorkUnit
-from participation.forms import MultipleFileField, MultipleFileInput, RegionChoiceField, region_choices_queryset
+from participation.forms import (
+    ListFilterForm,
+    RegionFilterField,
+    MultipleFileField,
+    MultipleFileInput,
+    RegionChoiceField,
+    region_choices_queryset,
+)
 from participation.models import Category, Proposal
 from programs import services
 from programs.models import MAX_BUDGET, MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, Phase, Program, Stage
@@ -177,7 +184,7 @@ class RatingForm(forms.Form):
 STAGE_PARAM_CHOICES = [("", _("Semua tahap"))] + list(Stage.choices)
 
 
-class ProgramFilterForm(forms.Form):
+class ProgramFilterForm(ListFilterForm):
     """The list page's filters; anything unknown falls back to 'no filter', never an error page."""
 
     q = forms.CharField(label=_("Cari"), required=False, max_length=200)
@@ -188,18 +195,12 @@ class ProgramFilterForm(forms.Form):
     kategori = forms.ModelChoiceField(
         label=_("Kategori"), queryset=Category.objects.all(), required=False, empty_label=_("Semua kategori")
     )
-    wilayah = RegionChoiceField(
-        label=_("Wilayah"), queryset=region_choices_queryset(), required=False, empty_label=_("Semua wilayah")
-    )
+    wilayah = RegionFilterField(label=_("Wilayah"))
     tahun = forms.TypedChoiceField(label=_("Tahun anggaran"), required=False, coerce=int, empty_value=None)
 
     def __init__(self, *args, years=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["tahun"].choices = [("", _("Semua tahun"))] + [(year, str(year)) for year in years]
-
-    def cleaned_or_defaults(self) -> dict:
-        self.is_valid()
-        return {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
 
     def apply(self, programs):
         data = self.cleaned_or_defaults()
@@ -213,9 +214,8 @@ class ProgramFilterForm(forms.Form):
         if data.get("kategori"):
             programs = programs.filter(category=data["kategori"])
         if data.get("wilayah"):
-            region = data["wilayah"]
             # A kecamatan also finds the programs of its villages.
-            programs = programs.filter(Q(region=region) | Q(region__parent=region))
+            programs = programs.filter(Q(region_id=data["wilayah"]) | Q(region__parent_id=data["wilayah"]))
         if data.get("tahun"):
             programs = programs.filter(fiscal_year=data["tahun"])
         return programs
