@@ -12,7 +12,7 @@ admin.site.index_title = _("Pengelolaan portal")
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("bahasa/", views.switch_language, name="switch_language"),
     path("", include("participation.urls")),
     path("program/", include("programs.urls")),
     path("uji-publik/", include("consultations.urls")),

@@ -2,9 +2,11 @@ import logging
 
 from django.db import connection
 from django.db.utils import DatabaseError
-from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+from django.conf import settings
+from django.http import HttpResponse, HttpResponseRedirect, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
@@ -16,6 +18,28 @@ security_logger = logging.getLogger("portal.security")
 
 def home(request):
     return render(request, "home.html", {"page": "home", **home_sections(request.user)})
+
+
+def switch_language(request):
+    """Remember the chosen interface language in a cookie and go back where the visitor was.
+
+    A GET on purpose: choosing a language changes nothing of value, and a form without a CSRF
+    token keeps public pages free of per-visitor content, so they can be cached.
+    """
+    language = request.GET.get("language", "")
+    next_url = request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if language in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE or 365 * 24 * 3600,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
+    return response
 
 
 @never_cache

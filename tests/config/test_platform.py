@@ -79,6 +79,13 @@ def test_home_page_renders_in_indonesian_with_navigation(client):
     assert "X-Request-ID" in response
 
 
+def test_language_switch_refuses_unknown_languages_and_foreign_redirects(client):
+    response = client.get("/bahasa/", {"language": "xx", "next": "https://jahat.example.com/"})
+    assert response["Location"] == "/"
+    assert "django_language" not in response.cookies
+    assert 'lang="id"' in client.get("/").content.decode()
+
+
 def test_unknown_page_gives_the_indonesian_404(client):
     response = client.get("/tidak-ada-halaman-ini/")
     assert response.status_code == 404
@@ -86,8 +93,8 @@ def test_unknown_page_gives_the_indonesian_404(client):
 
 
 def test_english_is_available_through_the_language_switch(client):
-    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
-    assert response.status_code == 302
+    response = client.get("/bahasa/", {"language": "en", "next": "/usulan/"})
+    assert response.status_code == 302 and response["Location"] == "/usulan/"
     content = client.get("/").content.decode()
     assert 'lang="en"' in content
     assert "Home" in content
