@@ -37,9 +37,13 @@ def _unavailable(what: str, how: str) -> None:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """One headless Chromium per test process."""
+    """One headless Chromium per test module.
+
+    Not per session: while Playwright's sync API is alive it keeps an asyncio loop running in this
+    thread, and the tests of other modules that run afterwards in the same process must not see it.
+    """
     if not CHROMIUM.exists():
         _unavailable(f"Chromium ({CHROMIUM})", "run `make browsers` (apt-get install chromium)")
     try:
