@@ -23,3 +23,62 @@ class LanguageMiddleware:
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class AnonymousPageCache:
+    """Serves public pages to visitors without a session from a short-lived shared cache.
+
+    Most traffic is anonymous reading; a page a few seconds old is as good to them and costs
+    nothing to build. Anyone with a session (logged in, or holding a message to be shown)
+    always gets a fresh page, and only plain 200 pages that set no cookie are stored, so
+    nothing personal can be cached. PAGE_CACHE_SECONDS=0 turns it off.
+    """
+
+    PREFIXES = ("/usulan/", "/program/", "/uji-publik/", "/statistik/", "/data/feed/")
+    SKIP_COOKIES = ("sessionid", "messages")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def _cacheable_request(self, request) -> bool:
+        if settings.PAGE_CACHE_SECONDS <= 0 or request.method not in ("GET", "HEAD"):
+            return False
+        if any(name in request.COOKIES for name in (settings.SESSION_COOKIE_NAME, *self.SKIP_COOKIES)):
+            return False
+        return request.path == "/" or request.path.startswith(self.PREFIXES)
+
+    def _key(self, request) -> str:
+        import hashlib
+
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        raw = f"{request.get_host()}|{language}|{request.get_full_path()}"
+        return "anon-page:" + hashlib.sha256(raw.encode()).hexdigest()
+
+    def __call__(self, request):
+        from django.core.cache import cache
+        from django.http import HttpResponse
+
+        if not self._cacheable_request(request):
+            return self.get_response(request)
+        key = self._key(request)
+        stored = cache.get(key)
+        if stored is not None:
+            status, headers, content = stored
+            response = HttpResponse(content, status=status)
+            for name, value in headers:
+                response[name] = value
+            response["X-Page-Cache"] = "hit"
+            return response
+        response = self.get_response(request)
+        cache_control = response.get("Cache-Control", "")
+        storable = (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and not any(word in cache_control for word in ("private", "no-cache", "no-store"))
+        )
+        if storable:
+            headers = [(name, value) for name, value in response.items() if name.lower() != "set-cookie"]
+            cache.set(key, (response.status_code, headers, response.content), settings.PAGE_CACHE_SECONDS)
+            response["X-Page-Cache"] = "miss"
+        return response

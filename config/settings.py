@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "audit.logging.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.middleware.AnonymousPageCache",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -241,6 +242,9 @@ ANONYMOUS_USER_NAME = None  # guardian: anonymous users never hold object rights
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 # Reverting from admin would bypass the services (locks, rules, audit); history is read-only.
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# Seconds a public page stays in the shared cache for visitors without a session (0: off).
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0 if DEBUG else 10)
 
 MODERATION_DEADLINE_WORKING_DAYS = env_int("MODERATION_DEADLINE_WORKING_DAYS", 3)
 
