@@ -285,112 +285,114 @@ def consultation_rows(filters: dict, absolute_url: Callable[[str], str]) -> Iter
 
 # --- the catalogue -------------------------------------------------------------------------------
 
-_T = gettext_lazy
-TEXT, INT, INSTANT, DATE = _T("teks"), _T("bilangan bulat"), _T("waktu ISO 8601 (WIB)"), _T("tanggal TTTT-BB-HH")
+TEXT = gettext_lazy("teks")
+INT = gettext_lazy("bilangan bulat")
+INSTANT = gettext_lazy("waktu ISO 8601 (WIB)")
+DATE = gettext_lazy("tanggal TTTT-BB-HH")
 REGION_COLUMNS = (
-    Column("wilayah_kode", TEXT, _T("Kode wilayah Kemendagri.")),
-    Column("desa_kelurahan", TEXT, _T("Nama desa/kelurahan; kosong bila wilayahnya satu kecamatan.")),
-    Column("kecamatan", TEXT, _T("Nama kecamatan.")),
+    Column("wilayah_kode", TEXT, gettext_lazy("Kode wilayah Kemendagri.")),
+    Column("desa_kelurahan", TEXT, gettext_lazy("Nama desa/kelurahan; kosong bila wilayahnya satu kecamatan.")),
+    Column("kecamatan", TEXT, gettext_lazy("Nama kecamatan.")),
 )
 
 DATASETS: dict[str, Dataset] = {
     "usulan": Dataset(
         slug="usulan",
-        title=_T("Usulan warga yang dipublikasikan"),
-        description=_T(
+        title=gettext_lazy("Usulan warga yang dipublikasikan"),
+        description=gettext_lazy(
             "Setiap usulan program kerja yang telah lolos moderasi dan tidak disembunyikan, termasuk yang sudah "
             "dijawab atau ditindaklanjuti dalam program. Draf, usulan yang menunggu moderasi, ditolak, atau ditarik tidak termasuk."
         ),
-        date_field=_T("tanggal publikasi"),
+        date_field=gettext_lazy("tanggal publikasi"),
         filters=("dari", "sampai", "kategori", "satker", "wilayah"),
         rows=proposal_rows,
         columns=(
-            Column("id", INT, _T("Nomor usulan; sama dengan nomor pada alamat halamannya.")),
-            Column("judul", TEXT, _T("Judul usulan.")),
-            Column("uraian", TEXT, _T("Uraian usulan sebagaimana ditulis pengusul.")),
-            Column("kategori", TEXT, _T("Kategori bidang.")),
-            Column("satuan_kerja", TEXT, _T("Singkatan satuan kerja tujuan.")),
-            Column("satuan_kerja_nama", TEXT, _T("Nama lengkap satuan kerja tujuan.")),
+            Column("id", INT, gettext_lazy("Nomor usulan; sama dengan nomor pada alamat halamannya.")),
+            Column("judul", TEXT, gettext_lazy("Judul usulan.")),
+            Column("uraian", TEXT, gettext_lazy("Uraian usulan sebagaimana ditulis pengusul.")),
+            Column("kategori", TEXT, gettext_lazy("Kategori bidang.")),
+            Column("satuan_kerja", TEXT, gettext_lazy("Singkatan satuan kerja tujuan.")),
+            Column("satuan_kerja_nama", TEXT, gettext_lazy("Nama lengkap satuan kerja tujuan.")),
             *REGION_COLUMNS,
-            Column("lokasi", TEXT, _T("Keterangan lokasi dari pengusul (boleh kosong).")),
-            Column("perkiraan_biaya", INT, _T("Perkiraan biaya dalam Rupiah menurut pengusul (boleh kosong).")),
-            Column("volume", TEXT, _T("Volume pekerjaan menurut pengusul (boleh kosong).")),
-            Column("status", TEXT, _T("Kode status: published (dipublikasikan), accepted (ditindaklanjuti dalam program), declined (tidak ditindaklanjuti).")),
-            Column("status_keterangan", TEXT, _T("Status dalam Bahasa Indonesia.")),
-            Column("pengusul", TEXT, _T("Nama tampilan pengusul, sama dengan di halaman usulan; tanpa email atau nomor telepon.")),
-            Column("dipublikasikan", INSTANT, _T("Waktu usulan dipublikasikan.")),
-            Column("dijawab", INSTANT, _T("Waktu jawaban resmi satuan kerja (boleh kosong).")),
-            Column("jawaban_resmi", TEXT, _T("Jawaban resmi satuan kerja (boleh kosong).")),
-            Column("jumlah_dukungan", INT, _T("Jumlah warga yang mendukung.")),
-            Column("jumlah_komentar", INT, _T("Jumlah komentar.")),
-            Column("url", TEXT, _T("Alamat halaman usulan.")),
+            Column("lokasi", TEXT, gettext_lazy("Keterangan lokasi dari pengusul (boleh kosong).")),
+            Column("perkiraan_biaya", INT, gettext_lazy("Perkiraan biaya dalam Rupiah menurut pengusul (boleh kosong).")),
+            Column("volume", TEXT, gettext_lazy("Volume pekerjaan menurut pengusul (boleh kosong).")),
+            Column("status", TEXT, gettext_lazy("Kode status: published (dipublikasikan), accepted (ditindaklanjuti dalam program), declined (tidak ditindaklanjuti).")),
+            Column("status_keterangan", TEXT, gettext_lazy("Status dalam Bahasa Indonesia.")),
+            Column("pengusul", TEXT, gettext_lazy("Nama tampilan pengusul, sama dengan di halaman usulan; tanpa email atau nomor telepon.")),
+            Column("dipublikasikan", INSTANT, gettext_lazy("Waktu usulan dipublikasikan.")),
+            Column("dijawab", INSTANT, gettext_lazy("Waktu jawaban resmi satuan kerja (boleh kosong).")),
+            Column("jawaban_resmi", TEXT, gettext_lazy("Jawaban resmi satuan kerja (boleh kosong).")),
+            Column("jumlah_dukungan", INT, gettext_lazy("Jumlah warga yang mendukung.")),
+            Column("jumlah_komentar", INT, gettext_lazy("Jumlah komentar.")),
+            Column("url", TEXT, gettext_lazy("Alamat halaman usulan.")),
         ),
     ),
     "program": Dataset(
         slug="program",
-        title=_T("Program kerja beserta tahapannya"),
-        description=_T(
+        title=gettext_lazy("Program kerja beserta tahapannya"),
+        description=gettext_lazy(
             "Setiap program kerja satuan kerja dengan tiga tahapnya (Perencanaan, Pelaksanaan, Monitoring & Evaluasi), "
             "anggaran, dan usulan warga yang menjadi asalnya."
         ),
-        date_field=_T("tanggal program dibuat"),
+        date_field=gettext_lazy("tanggal program dibuat"),
         filters=("dari", "sampai", "kategori", "satker", "wilayah"),
         rows=program_rows,
         flatten=flatten_program,
         csv_columns=PROGRAM_CSV_COLUMNS,
-        notes=_T(
+        notes=gettext_lazy(
             "Dalam JSON, tahapan ada pada daftar \"tahap\" (kolom: tahap, urutan, status, kemajuan, rencana_mulai, "
             "rencana_selesai, mulai, selesai). Dalam CSV, setiap tahap menjadi kolom berawalan perencanaan_, "
             "pelaksanaan_, dan monev_, dan usulan_asal dipisahkan titik koma."
         ),
         columns=(
-            Column("id", INT, _T("Nomor program.")),
-            Column("judul", TEXT, _T("Judul program.")),
-            Column("uraian", TEXT, _T("Uraian program.")),
-            Column("kategori", TEXT, _T("Kategori bidang.")),
-            Column("satuan_kerja", TEXT, _T("Singkatan satuan kerja pelaksana.")),
-            Column("satuan_kerja_nama", TEXT, _T("Nama lengkap satuan kerja pelaksana.")),
+            Column("id", INT, gettext_lazy("Nomor program.")),
+            Column("judul", TEXT, gettext_lazy("Judul program.")),
+            Column("uraian", TEXT, gettext_lazy("Uraian program.")),
+            Column("kategori", TEXT, gettext_lazy("Kategori bidang.")),
+            Column("satuan_kerja", TEXT, gettext_lazy("Singkatan satuan kerja pelaksana.")),
+            Column("satuan_kerja_nama", TEXT, gettext_lazy("Nama lengkap satuan kerja pelaksana.")),
             *REGION_COLUMNS,
-            Column("anggaran", INT, _T("Anggaran dalam Rupiah.")),
-            Column("tahun_anggaran", INT, _T("Tahun anggaran.")),
-            Column("tahap_sekarang", TEXT, _T("Tahap yang sedang ditempuh, atau Selesai.")),
-            Column("kemajuan_keseluruhan", INT, _T("Rata-rata kemajuan ketiga tahap, dalam persen.")),
-            Column("usulan_asal", TEXT, _T("Nomor usulan warga yang menjadi asal program.")),
-            Column("dibuat", INSTANT, _T("Waktu program dibuat.")),
-            Column("jumlah_komentar", INT, _T("Jumlah komentar.")),
-            Column("url", TEXT, _T("Alamat halaman program.")),
-            Column("tahap", TEXT, _T("Tahapan: kode tahap (perencanaan, pelaksanaan, monev), status (not_started, running, done), kemajuan dalam persen, tanggal rencana dan realisasi.")),
+            Column("anggaran", INT, gettext_lazy("Anggaran dalam Rupiah.")),
+            Column("tahun_anggaran", INT, gettext_lazy("Tahun anggaran.")),
+            Column("tahap_sekarang", TEXT, gettext_lazy("Tahap yang sedang ditempuh, atau Selesai.")),
+            Column("kemajuan_keseluruhan", INT, gettext_lazy("Rata-rata kemajuan ketiga tahap, dalam persen.")),
+            Column("usulan_asal", TEXT, gettext_lazy("Nomor usulan warga yang menjadi asal program.")),
+            Column("dibuat", INSTANT, gettext_lazy("Waktu program dibuat.")),
+            Column("jumlah_komentar", INT, gettext_lazy("Jumlah komentar.")),
+            Column("url", TEXT, gettext_lazy("Alamat halaman program.")),
+            Column("tahap", TEXT, gettext_lazy("Tahapan: kode tahap (perencanaan, pelaksanaan, monev), status (not_started, running, done), kemajuan dalam persen, tanggal rencana dan realisasi.")),
         ),
     ),
     "uji-publik": Dataset(
         slug="uji-publik",
-        title=_T("Uji publik beserta hasilnya"),
-        description=_T(
+        title=gettext_lazy("Uji publik beserta hasilnya"),
+        description=gettext_lazy(
             "Setiap uji publik yang dipublikasikan. Jumlah tanggapan per sikap diisi setelah uji publik ditutup, "
             "sama seperti di halamannya; selama masih dibuka kolom hasil dikosongkan."
         ),
-        date_field=_T("tanggal dibuka"),
+        date_field=gettext_lazy("tanggal dibuka"),
         filters=("dari", "sampai", "kategori", "satker"),
         rows=consultation_rows,
-        notes=_T("Uji publik tidak terikat pada satu wilayah, sehingga saringan wilayah tidak berlaku."),
+        notes=gettext_lazy("Uji publik tidak terikat pada satu wilayah, sehingga saringan wilayah tidak berlaku."),
         columns=(
-            Column("id", INT, _T("Nomor uji publik.")),
-            Column("judul", TEXT, _T("Judul rancangan.")),
-            Column("ringkasan", TEXT, _T("Ringkasan rancangan; isi lengkap ada di halamannya.")),
-            Column("kategori", TEXT, _T("Kategori bidang.")),
-            Column("satuan_kerja", TEXT, _T("Singkatan satuan kerja penyelenggara.")),
-            Column("satuan_kerja_nama", TEXT, _T("Nama lengkap satuan kerja penyelenggara.")),
-            Column("dibuka", INSTANT, _T("Waktu uji publik dibuka.")),
-            Column("ditutup", INSTANT, _T("Waktu uji publik ditutup.")),
-            Column("status", TEXT, _T("Kode status: dijadwalkan, dibuka, atau ditutup.")),
-            Column("status_keterangan", TEXT, _T("Status dalam Bahasa Indonesia.")),
-            Column("jumlah_tanggapan", INT, _T("Jumlah tanggapan warga (setelah ditutup).")),
-            Column("setuju", INT, _T("Jumlah tanggapan \"setuju\" (setelah ditutup).")),
-            Column("tidak_setuju", INT, _T("Jumlah tanggapan \"tidak setuju\" (setelah ditutup).")),
-            Column("netral", INT, _T("Jumlah tanggapan \"netral\" (setelah ditutup).")),
-            Column("tindak_lanjut", TEXT, _T("Tindak lanjut dari satuan kerja (boleh kosong).")),
-            Column("tindak_lanjut_pada", INSTANT, _T("Waktu tindak lanjut ditulis (boleh kosong).")),
-            Column("url", TEXT, _T("Alamat halaman uji publik.")),
+            Column("id", INT, gettext_lazy("Nomor uji publik.")),
+            Column("judul", TEXT, gettext_lazy("Judul rancangan.")),
+            Column("ringkasan", TEXT, gettext_lazy("Ringkasan rancangan; isi lengkap ada di halamannya.")),
+            Column("kategori", TEXT, gettext_lazy("Kategori bidang.")),
+            Column("satuan_kerja", TEXT, gettext_lazy("Singkatan satuan kerja penyelenggara.")),
+            Column("satuan_kerja_nama", TEXT, gettext_lazy("Nama lengkap satuan kerja penyelenggara.")),
+            Column("dibuka", INSTANT, gettext_lazy("Waktu uji publik dibuka.")),
+            Column("ditutup", INSTANT, gettext_lazy("Waktu uji publik ditutup.")),
+            Column("status", TEXT, gettext_lazy("Kode status: dijadwalkan, dibuka, atau ditutup.")),
+            Column("status_keterangan", TEXT, gettext_lazy("Status dalam Bahasa Indonesia.")),
+            Column("jumlah_tanggapan", INT, gettext_lazy("Jumlah tanggapan warga (setelah ditutup).")),
+            Column("setuju", INT, gettext_lazy("Jumlah tanggapan \"setuju\" (setelah ditutup).")),
+            Column("tidak_setuju", INT, gettext_lazy("Jumlah tanggapan \"tidak setuju\" (setelah ditutup).")),
+            Column("netral", INT, gettext_lazy("Jumlah tanggapan \"netral\" (setelah ditutup).")),
+            Column("tindak_lanjut", TEXT, gettext_lazy("Tindak lanjut dari satuan kerja (boleh kosong).")),
+            Column("tindak_lanjut_pada", INSTANT, gettext_lazy("Waktu tindak lanjut ditulis (boleh kosong).")),
+            Column("url", TEXT, gettext_lazy("Alamat halaman uji publik.")),
         ),
     ),
 }
