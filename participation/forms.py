@@ -74,11 +74,16 @@ class RegionFilterField(forms.TypedChoiceField):
         super().__init__(choices=region_filter_choices, coerce=int, empty_value=None, required=False, **kwargs)
 
 
+class WorkUnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, unit):
+        return f"{unit.name} ({unit.short_name})"
+
+
 class ProposalForm(forms.ModelForm):
     category = forms.ModelChoiceField(
         label=_("Kategori"), queryset=Category.objects.filter(is_active=True), empty_label=_("— pilih kategori —")
     )
-    work_unit = forms.ModelChoiceField(
+    work_unit = WorkUnitChoiceField(
         label=_("Satuan kerja tujuan"), queryset=active_units(), empty_label=_("— pilih satuan kerja —")
     )
     region = RegionChoiceField(
