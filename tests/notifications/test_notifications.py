@@ -230,3 +230,12 @@ def test_program_followers_hear_of_phase_changes_and_updates(usulan, warga, petu
     programs.post_update(actor=petugas_pupr, phase=planning, date=timezone.localdate(), body="Survei lokasi selesai.")
     assert Notification.objects.filter(recipient=warga, message__startswith="Kabar terbaru program").count() == 1
     assert not Notification.objects.filter(recipient=petugas_pupr).exists()
+
+
+def test_after_unsubscribing_the_next_news_is_not_emailed(client, draft_by_warga, warga, moderator):
+    client.post(reverse("notifications:unsubscribe", args=[make_token(warga.pk, Kind.PROPOSAL)]))
+    participation.publish_proposal(actor=moderator, proposal=draft_by_warga)
+    run_worker()
+    notification = Notification.objects.get(recipient=warga)
+    assert notification.email_status == Notification.Email.NONE  # still shown in the portal
+    assert mail.outbox == []
