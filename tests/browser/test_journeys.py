@@ -64,7 +64,7 @@ def test_a_proposal_from_signup_to_a_running_program(new_page, journey, portal, 
         "Papan lantai jembatan lapuk dan dua kabel penahan putus. Anak-anak sekolah menyeberang setiap hari."
     )
     citizen.get_by_label("Kategori").select_option(label="Infrastruktur")
-    citizen.get_by_label("Satuan kerja tujuan").select_option(label=portal["pupr"].short_name)
+    citizen.get_by_label("Satuan kerja tujuan").select_option(label=f"{portal['pupr'].name} ({portal['pupr'].short_name})")
     citizen.get_by_role("combobox", name="Wilayah", exact=True).select_option(label="Desa Sukamaju — Kecamatan Sukamaju")
     citizen.get_by_label("Lokasi (opsional)").fill("Dusun Krajan, dekat SD Negeri 2")
     citizen.get_by_label("Perkiraan biaya dalam Rupiah (opsional)").fill("350000000")

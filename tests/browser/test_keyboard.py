@@ -142,7 +142,7 @@ def test_signup_to_published_proposal_with_support_and_comment_by_keyboard(
     citizen.type_into("Judul usulan", "Sumur bor untuk Dusun Mekarsari")
     citizen.type_into("Uraian", "Musim kemarau warga membeli air bersih. Mohon dibuatkan sumur bor komunal.")
     citizen.choose("Kategori", "Infrastruktur")
-    citizen.choose("Satuan kerja tujuan", portal["pupr"].short_name)
+    citizen.choose("Satuan kerja tujuan", f"{portal['pupr'].name} ({portal['pupr'].short_name})")
     citizen.choose("Wilayah", "Desa Mekarsari")
     citizen.attach("Lampiran (opsional)", png_photo(tmp_path, "sumur.png"))
     citizen.shot("formulir usulan")

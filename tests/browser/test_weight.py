@@ -141,7 +141,7 @@ def test_a_visitor_searches_and_a_citizen_proposes_without_javascript(new_page, 
     page.get_by_label("Judul usulan").fill("Tempat sampah terpilah di pasar desa")
     page.get_by_label("Uraian").fill("Sampah pasar menumpuk di selokan setiap Senin.")
     page.get_by_label("Kategori").select_option(label="Kesehatan")
-    page.get_by_label("Satuan kerja tujuan").select_option(label=portal["pupr"].short_name)
+    page.get_by_label("Satuan kerja tujuan").select_option(label=f"{portal['pupr'].name} ({portal['pupr'].short_name})")
     page.get_by_role("combobox", name="Wilayah", exact=True).select_option(label="Desa Sukamaju — Kecamatan Sukamaju")
     page.get_by_role("button", name="Ajukan ke moderator").click()
     expect(page.locator("main h1")).to_have_text("Tempat sampah terpilah di pasar desa")
