@@ -82,3 +82,31 @@ class AnonymousPageCache:
             cache.set(key, (response.status_code, headers, response.content), settings.PAGE_CACHE_SECONDS)
             response["X-Page-Cache"] = "miss"
         return response
+
+
+class DatabaseUnavailable:
+    """While the database is unreachable, answer 503 with Retry-After instead of a bare 500.
+
+    Clients and load balancers then know the fault is passing; no write was made, because the
+    request could not reach the database at all.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        import logging
+
+        from django.db import InterfaceError, OperationalError
+        from django.http import HttpResponse
+        from django.template import loader
+
+        if not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        logging.getLogger("portal.health").error("database unavailable: %s", type(exception).__name__)
+        response = HttpResponse(loader.get_template("503.html").render({}), status=503)
+        response["Retry-After"] = "5"
+        return response

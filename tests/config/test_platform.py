@@ -70,6 +70,24 @@ def test_healthz_answers_503_when_the_database_is_unreachable(client):
     assert response.json()["database"] == "unreachable"
 
 
+@pytest.mark.django_db(transaction=True)  # outside a test transaction, as in a real outage
+def test_pages_answer_503_while_the_database_is_unreachable(client):
+    original = dict(connection.settings_dict)
+    connection.close()
+    if connection.vendor == "sqlite":
+        connection.settings_dict["NAME"] = "/nonexistent-directory/db.sqlite3"
+    else:
+        connection.settings_dict["PORT"] = "1"
+    try:
+        response = client.get("/usulan/")
+    finally:
+        connection.close()
+        connection.settings_dict.clear()
+        connection.settings_dict.update(original)
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    assert "tidak ada data yang berubah" in response.content.decode()
+
+
 def test_home_page_renders_in_indonesian_with_navigation(client):
     response = client.get("/")
     content = response.content.decode()
