@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
@@ -76,8 +77,6 @@ def post_comment_view(request, target):
         return redirect_to_login(target.get_absolute_url())
     if not rights.can(request.user, "comment", target):
         if not rights.can(request.user, "view", target):
-            from django.http import Http404
-
             raise Http404
         if not rights.is_verified(request.user):
             messages.error(request, _("Konfirmasi alamat email Anda terlebih dahulu untuk berkomentar."))

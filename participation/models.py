@@ -257,29 +257,40 @@ def attachment_path(instance, filename):
     return random_file_name("attachments", filename)
 
 
-class Attachment(models.Model):
-    """A file attached to a proposal; served only through a view that checks the proposal's visibility."""
+class StoredFile(models.Model):
+    """What every checked upload records (see `participation.uploads.fill_stored_file`).
+
+    Subclasses declare `file` with their own storage folder; files are never served directly.
+    """
 
     class Kind(models.TextChoices):
         IMAGE = "image", _("Gambar")
         PDF = "pdf", _("PDF")
 
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(_("berkas"), upload_to=attachment_path, max_length=200)
     original_name = models.CharField(_("nama berkas"), max_length=200)
     kind = models.CharField(_("jenis"), max_length=10, choices=Kind.choices)
     mime_type = models.CharField(max_length=50)
     size = models.PositiveIntegerField(_("ukuran (byte)"))
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.original_name
+
+
+class Attachment(StoredFile):
+    """A file attached to a proposal; served only through a view that checks the proposal's visibility."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("berkas"), upload_to=attachment_path, max_length=200)
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("lampiran")
         verbose_name_plural = _("lampiran")
         ordering = ["created_at", "id"]
-
-    def __str__(self):
-        return self.original_name
 
 
 class Support(models.Model):

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from participation.models import StoredFile
 from participation.uploads import random_file_name
 from programs.exceptions import InvalidPhaseMove
 
@@ -285,29 +286,17 @@ class ProgressUpdate(models.Model):
         return f"{self.date:%Y-%m-%d} · {self.body[:60]}"
 
 
-class ProgramDocument(models.Model):
+class ProgramDocument(StoredFile):
     """A photo or PDF attached to a progress update; served only through a view that checks rights."""
-
-    class Kind(models.TextChoices):
-        IMAGE = "image", _("Gambar")
-        PDF = "pdf", _("PDF")
 
     update = models.ForeignKey(ProgressUpdate, on_delete=models.CASCADE, related_name="documents")
     file = models.FileField(_("berkas"), upload_to=program_file_path, max_length=200)
-    original_name = models.CharField(_("nama berkas"), max_length=200)
-    kind = models.CharField(_("jenis"), max_length=10, choices=Kind.choices)
-    mime_type = models.CharField(max_length=50)
-    size = models.PositiveIntegerField(_("ukuran (byte)"))
-    created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("dokumen program")
         verbose_name_plural = _("dokumen program")
         ordering = ["created_at", "id"]
-
-    def __str__(self):
-        return self.original_name
 
 
 class Rating(models.Model):
