@@ -100,8 +100,8 @@ class ProposalQuerySet(models.QuerySet):
         if connection.vendor == "postgresql":
             from django.contrib.postgres.search import SearchQuery
 
-            return self.annotate(search_document=proposal_search_vector()).filter(
-                search_document=SearchQuery(query, config="indonesian", search_type="websearch")
+            return self.annotate(search_match=stored_search_document()).filter(
+                search_match=SearchQuery(query, config="indonesian", search_type="websearch")
             )
         condition = models.Q()
         for word in query.split()[:8]:
@@ -109,11 +109,22 @@ class ProposalQuerySet(models.QuerySet):
         return self.filter(condition)
 
 
-def proposal_search_vector():
-    """The expression the GIN index is built on; queries must use exactly this to hit the index."""
-    from django.contrib.postgres.search import SearchVector
+class _StoredSearchDocument(models.Expression):
+    """The generated `search_document` column (PostgreSQL only, migration 0006), GIN-indexed.
 
-    return SearchVector("title", "description", config="indonesian")
+    Not a model field, so SQLite keeps the same model. It is named through the alias of the
+    query being compiled, so it also works inside subqueries (where the table is `U0`).
+    """
+
+    def as_sql(self, compiler, connection):
+        alias = compiler.query.get_initial_alias()
+        return f'{compiler.quote_name_unless_alias(alias)}."search_document"', []
+
+
+def stored_search_document():
+    from django.contrib.postgres.search import SearchVectorField
+
+    return _StoredSearchDocument(output_field=SearchVectorField())
 
 
 class Proposal(models.Model):
