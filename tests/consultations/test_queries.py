@@ -17,8 +17,9 @@ INSIDE = OPENS + timedelta(days=2)
 LIST_QUERIES = 4  # categories + units for the filter form, count, page
 # consultation, responses count + page + their replies, documents, comments count + page + replies
 DETAIL_ANONYMOUS = 8
-# + session, user, role names, work-unit rights, verified email, own response, unread-notification badge
-DETAIL_CITIZEN = DETAIL_ANONYMOUS + 7
+# + session, user, role names, work-unit rights, verified email, own response, unread-notification badge,
+# follow button (content type is cached; one query: does this citizen follow it)
+DETAIL_CITIZEN = DETAIL_ANONYMOUS + 8
 DETAIL_CLOSED_EXTRA = 1  # the results aggregate
 
 

@@ -239,3 +239,13 @@ def test_after_unsubscribing_the_next_news_is_not_emailed(client, draft_by_warga
     notification = Notification.objects.get(recipient=warga)
     assert notification.email_status == Notification.Email.NONE  # still shown in the portal
     assert mail.outbox == []
+
+
+def test_a_consultation_can_be_followed_from_its_page(client, warga, dinas_pupr, kategori):
+    consultation = ConsultationFactory(work_unit=dinas_pupr, category=kategori)
+    client.force_login(warga)
+    page = client.get(consultation.get_absolute_url()).content.decode()
+    assert "Ikuti kabar terbarunya" in page
+    client.post(reverse("notifications:toggle_follow", args=[_ct(consultation), consultation.pk]))
+    assert services.is_following(warga, consultation)
+    assert "Berhenti mengikuti" in client.get(consultation.get_absolute_url()).content.decode()
