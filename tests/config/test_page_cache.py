@@ -52,3 +52,23 @@ def test_pages_that_set_cookies_or_are_not_public_are_never_stored(client, page_
 def test_off_when_set_to_zero(client, settings):
     settings.PAGE_CACHE_SECONDS = 0
     assert "X-Page-Cache" not in client.get("/usulan/")
+
+
+def test_public_pages_set_no_cookie_for_anonymous_visitors(client, usulan, dinas_pupr, kategori, desa, petugas_pupr):
+    """A page that set a cookie (a CSRF token, a session) could not be cached and would carry
+    one visitor's token to the next; public pages must be the same for every anonymous visitor."""
+    from programs import services as programs
+    from tests.consultations.conftest import ConsultationFactory
+
+    program = programs.create_program(
+        actor=petugas_pupr,
+        data={"title": "Jalan", "description": "Aspal", "work_unit": dinas_pupr, "category": kategori,
+              "region": desa, "budget": 1, "fiscal_year": 2026},
+        proposals=[usulan],
+    )
+    consultation = ConsultationFactory(work_unit=dinas_pupr, category=kategori)
+    for path in ("/", "/usulan/", usulan.get_absolute_url(), "/program/", program.get_absolute_url(),
+                 "/uji-publik/", consultation.get_absolute_url(), "/statistik/", "/data/"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert not response.cookies, (path, list(response.cookies))
