@@ -277,6 +277,14 @@ def withdraw_support(*, actor, proposal: Proposal) -> Proposal:
 # --- comments -------------------------------------------------------------------------------------
 
 
+def _clean_comment_body(body: str) -> str:
+    """The text of a comment, or ValueError when it is empty or longer than the field allows."""
+    body = body.strip()
+    if not body or len(body) > Comment._meta.get_field("body").max_length:
+        raise ValueError("a comment holds 1 to 5,000 characters")
+    return body
+
+
 def _bump_comment_count(target, delta: int) -> None:
     model = type(target)
     if any(field.name == "comment_count" for field in model._meta.fields):
@@ -288,9 +296,7 @@ def post_comment(*, actor, target, body: str, parent: Comment | None = None) -> 
     """Comment on a proposal, program or consultation; a reply attaches to a top-level comment."""
     target = type(target).objects.select_for_update().get(pk=target.pk)
     rights.require(actor, "comment", target)
-    body = body.strip()
-    if not body:
-        raise ValueError("empty comment")
+    body = _clean_comment_body(body)
     content_type = ContentType.objects.get_for_model(target)
     if parent is not None:
         valid_parent = (
@@ -314,9 +320,7 @@ def edit_comment(*, actor, comment: Comment, body: str) -> Comment:
     """The author rewrites their own comment; history keeps the earlier text."""
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
     rights.require(actor, "edit", comment)
-    body = body.strip()
-    if not body:
-        raise ValueError("empty comment")
+    body = _clean_comment_body(body)
     comment.body = body
     comment.edited_at = timezone.now()
     _save(comment, actor=actor, reason="Diubah penulis", fields=["body", "edited_at"])

@@ -331,11 +331,11 @@ def comment_flag(request, pk):
 @login_required
 def comment_edit(request, pk):
     comment = _comment_with_visible_target(request, pk)
-    body = request.POST.get("body", "").strip()
-    if not body or len(body) > 5000:
+    try:
+        services.edit_comment(actor=request.user, comment=comment, body=request.POST.get("body", ""))
+    except ValueError:
         messages.error(request, _("Komentar harus berisi 1 sampai 5.000 karakter. Perubahan tidak disimpan."))
     else:
-        services.edit_comment(actor=request.user, comment=comment, body=body)
         messages.success(request, _("Komentar diperbarui."))
     return redirect(_comment_url(comment))
 

@@ -119,3 +119,28 @@ def _ct(obj):
     from django.contrib.contenttypes.models import ContentType
 
     return ContentType.objects.get_for_model(obj).pk
+
+
+def test_services_refuse_empty_or_overlong_comments_whatever_the_caller(usulan, warga_lain):
+    with pytest.raises(ValueError):
+        participation_services_post(usulan, warga_lain, "   ")
+    with pytest.raises(ValueError):
+        participation_services_post(usulan, warga_lain, "x" * 5001)
+    comment = participation_services_post(usulan, warga_lain, "Komentar")
+    with pytest.raises(ValueError):
+        services.edit_comment(actor=warga_lain, comment=comment, body="y" * 5001)
+    comment.refresh_from_db()
+    assert comment.body == "Komentar" and Comment.objects.count() == 1
+
+
+def participation_services_post(target, actor, body):
+    return services.post_comment(actor=actor, target=target, body=body)
+
+
+def test_overlong_edit_is_refused_with_a_message(client, usulan, warga_lain):
+    comment = services.post_comment(actor=warga_lain, target=usulan, body="Asli")
+    client.force_login(warga_lain)
+    response = client.post(f"/komentar/{comment.pk}/ubah/", {"body": "z" * 5001}, follow=True)
+    assert "1 sampai 5.000 karakter" in response.content.decode()
+    comment.refresh_from_db()
+    assert comment.body == "Asli"
