@@ -97,10 +97,9 @@ class ConsultationQuerySet(models.QuerySet):
             return self.annotate(search_document=consultation_search_vector()).filter(
                 search_document=SearchQuery(query, config="indonesian", search_type="websearch")
             )
-        condition = models.Q()
-        for word in query.split()[:8]:
-            condition &= models.Q(title__icontains=word) | models.Q(summary__icontains=word) | models.Q(body__icontains=word)
-        return self.filter(condition)
+        from participation.search import all_words_in
+
+        return self.filter(all_words_in(query, ("title", "summary", "body")))
 
 
 def consultation_search_vector():

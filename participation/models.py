@@ -103,10 +103,9 @@ class ProposalQuerySet(models.QuerySet):
             return self.annotate(search_match=stored_search_document()).filter(
                 search_match=SearchQuery(query, config="indonesian", search_type="websearch")
             )
-        condition = models.Q()
-        for word in query.split()[:8]:
-            condition &= models.Q(title__icontains=word) | models.Q(description__icontains=word)
-        return self.filter(condition)
+        from participation.search import all_words_in
+
+        return self.filter(all_words_in(query, ("title", "description")))
 
 
 class _StoredSearchDocument(models.Expression):

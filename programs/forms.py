@@ -17,6 +17,7 @@ from participation.forms import (
     region_choices_queryset,
 )
 from participation.models import Category, Proposal
+from participation.search import all_words_in
 from programs import services
 from programs.models import MAX_BUDGET, MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, Phase, Program, Stage
 
@@ -205,8 +206,7 @@ class ProgramFilterForm(ListFilterForm):
     def apply(self, programs):
         data = self.cleaned_or_defaults()
         if data.get("q"):
-            for word in data["q"].split()[:8]:
-                programs = programs.filter(Q(title__icontains=word) | Q(description__icontains=word))
+            programs = programs.filter(all_words_in(data["q"], ("title", "description")))
         if data.get("tahap"):
             programs = programs.in_stage(data["tahap"])
         if data.get("satker"):
