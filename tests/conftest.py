@@ -4,11 +4,28 @@ warga / warga_lain: verified citizens; belum_verifikasi: signed up, email not co
 moderator; petugas_pupr / petugas_dikbud: officials of two different work units; admin.
 """
 
+import os
+import uuid
+
 import pytest
 
 from accounts import rights
 from participation.models import Proposal
 from tests import factories
+
+
+# One name per test run, shared by its xdist workers, so two runs on one PostgreSQL server (two
+# checkouts, or CI beside a developer) never drop each other's test databases.
+TEST_RUN_ID = os.environ.get("PYTEST_XDIST_TESTRUNUID", uuid.uuid4().hex)[:8]
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    from django.conf import settings
+
+    for database in settings.DATABASES.values():
+        test_name = database.get("TEST", {}).get("NAME") or f"test_{database['NAME']}"
+        database.setdefault("TEST", {})["NAME"] = f"{test_name}_{TEST_RUN_ID}"
 
 
 @pytest.fixture(autouse=True)
