@@ -1,6 +1,104 @@
+import logging
+from urllib.parse import unquote_to_bytes
+
 from django.conf import settings
+from django.http import HttpResponseBadRequest
+from django.template import loader
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
+
+security_log = logging.getLogger("portal.security")
+
+
+class SecurityHeaders:
+    """Two headers set here for every response, in this one place.
+
+    - Content-Security-Policy (settings.CONTENT_SECURITY_POLICY): scripts, styles, fonts and
+      connections from our own origin only; no inline script, no inline style, no plugins, no
+      framing. Templates therefore carry no <script> body, no style="" and no on...= handler.
+    - Cache-Control: private, no-store on every response that may carry personal or staff-only
+      data: whatever a signed-in person receives, and everything under the account, admin,
+      workspace, moderation, audit and notification paths whoever asks. Browsers and proxies then
+      keep no copy of a profile page, an audit CSV or a personal-data export.
+    """
+
+    PRIVATE_PREFIXES = ("/akun/", "/admin/", "/kerja/", "/moderasi/", "/audit/", "/notifikasi/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if settings.CONTENT_SECURITY_POLICY:
+            response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        if self._private(request):
+            patch_cache_control(response, private=True, no_store=True, no_cache=True, max_age=0)
+        return response
+
+    def _private(self, request) -> bool:
+        if request.path.startswith(self.PRIVATE_PREFIXES):
+            return True
+        user = getattr(request, "user", None)  # absent when whitenoise or the page cache answered
+        return user is not None and user.is_authenticated
+
+
+class RejectUndecodableInput:
+    """Input no person types is refused with 400 before any view, form or query sees it.
+
+    NUL bytes (PostgreSQL refuses them in text, so they surfaced as 500s), bytes that are not
+    UTF-8 (overlong and truncated sequences included) and absurdly long query values, in the
+    path, the query string, a form body or a header (cookies included). One check here instead
+    of one in every form, filter and lookup; form fields still check their own lengths and formats.
+    """
+
+    MAX_QUERY_VALUE_LENGTH = 2000
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        problem = self._problem(request)
+        if problem:
+            from audit.logging import loggable_path
+
+            security_log.warning(
+                "undecodable input refused",
+                extra={"problem": problem, "method": request.method, "path": loggable_path(request)},
+            )
+            return HttpResponseBadRequest(loader.render_to_string("400.html", {"page": "error"}, request))
+        return self.get_response(request)
+
+    def _problem(self, request) -> str:
+        if "\x00" in request.path_info or "\ufffd" in request.path_info:
+            return "path"
+        for name, value in request.META.items():
+            if name.startswith("HTTP_") and isinstance(value, str) and "\x00" in value:
+                return "header"
+        if any("\x00" in value for value in request.COOKIES.values()):  # quoted cookies decode to NUL here
+            return "cookie"
+        if not _is_clean_urlencoded(request.META.get("QUERY_STRING", "").encode("latin-1", "replace")):
+            return "query"
+        if any(len(value) > self.MAX_QUERY_VALUE_LENGTH for _, values in request.GET.lists() for value in values):
+            return "query_length"
+        if request.method in ("POST", "PUT", "PATCH"):
+            if request.content_type == "application/x-www-form-urlencoded":
+                if not _is_clean_urlencoded(request.body):
+                    return "form"
+            elif request.content_type == "multipart/form-data":
+                # Django decodes multipart fields with errors="replace": invalid UTF-8 shows as U+FFFD.
+                for _, values in request.POST.lists():
+                    if any("\x00" in value or "\ufffd" in value for value in values):
+                        return "form"
+        return ""
+
+
+def _is_clean_urlencoded(raw: bytes) -> bool:
+    """Whether a query string or form body decodes as strict UTF-8 without NUL."""
+    try:
+        text = unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return "\x00" not in text
 
 
 class LanguageMiddleware:

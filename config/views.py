@@ -63,7 +63,9 @@ def bench_ceiling(request):
 @requires_csrf_token
 def permission_denied(request, exception=None):
     # Refused actions are security events: someone tried a path the rights module closed.
-    security_logger.warning("permission denied", extra={"path": request.path, "method": request.method})
+    from audit.logging import loggable_path
+
+    security_logger.warning("permission denied", extra={"path": loggable_path(request), "method": request.method})
     return render(request, "403.html", {"page": "error"}, status=403)
 
 

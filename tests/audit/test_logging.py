@@ -65,3 +65,67 @@ def test_permission_denied_is_logged_as_a_security_warning(client, json_log_line
     client.force_login(warga)
     assert client.get("/moderasi/").status_code == 403
     assert any('"permission denied"' in line and '"WARNING"' in line for line in json_log_lines)
+
+
+# --- finding 4: secret tokens in the request log ----------------------------------------------------
+
+
+def test_a_full_reset_and_confirmation_round_trip_leaves_no_key_in_the_log(client, json_log_lines, warga):
+    """Before: `GET /akun/password/reset/key/2-.../` and `/akun/confirm-email/<key>/` were logged whole."""
+    import re
+
+    from django.core import mail
+
+    # Sign-up and email confirmation.
+    client.post(
+        "/akun/signup/",
+        {"full_name": "Nyoman Arta", "email": "nyoman@contoh.id", "password1": "Sawah-Hijau-2026",
+         "password2": "Sawah-Hijau-2026", "phone": "", "region": "", "privacy_consent": "on"},
+    )
+    confirm_path = re.search(r"(/akun/confirm-email/[^\s]+/)", mail.outbox[-1].body).group(1)
+    confirm_key = confirm_path.rstrip("/").rsplit("/", 1)[1]
+    assert client.get(confirm_path).status_code == 200
+    assert client.post(confirm_path).status_code == 302
+    client.logout()
+
+    # Password reset, from the emailed link to the new password.
+    client.post("/akun/password/reset/", {"email": warga.email})
+    reset_path = re.search(r"(/akun/password/reset/key/[^\s]+/)", mail.outbox[-1].body).group(1)
+    reset_secret = reset_path.rstrip("/").rsplit("/", 1)[1]
+    form_page = client.get(reset_path, follow=True)
+    set_password_path = form_page.redirect_chain[-1][0]
+    response = client.post(set_password_path, {"password1": "Kopi-Tubruk-2027", "password2": "Kopi-Tubruk-2027"})
+    assert response.status_code == 302
+
+    # A mistyped link that no route claims, and a query string with a token in it.
+    client.get(f"/akun/konfirmasi/{confirm_key}/")
+    client.get(f"/usulan/?q=Nyoman+Arta&halaman=2&token={confirm_key}")
+
+    text = "\n".join(json_log_lines)
+    assert confirm_key not in text
+    assert reset_secret not in text and reset_secret.split("-", 1)[1] not in text
+    assert "Nyoman" not in text  # a search for a person's name is personal data
+    paths = [json.loads(line)["path"] for line in json_log_lines if '"portal.request"' in line]
+    assert "/akun/confirm-email/MASKED/" in paths
+    assert "/akun/password/reset/key/MASKED-MASKED/" in paths
+    queries = [json.loads(line).get("query") for line in json_log_lines if '"portal.request"' in line]
+    assert "q=MASKED&halaman=2&token=MASKED" in queries
+
+
+def test_unsubscribe_tokens_are_masked(client, json_log_lines, warga):
+    from notifications.unsubscribe import make_token
+
+    token = make_token(warga.pk, "proposal")
+    client.get(f"/notifikasi/berhenti/{token}/")
+    text = "\n".join(json_log_lines)
+    assert token not in text
+    assert "/notifikasi/berhenti/MASKED/" in text
+
+
+def test_django_error_lines_carry_the_masked_path_not_the_request(json_log_lines, rf):
+    """Django's own request logger hands the request object over; its repr holds the raw path."""
+    request = rf.get("/akun/confirm-email/MTUzNA:1xXkRh:sb6TKyEb3gSlZ8e1pOWNbpEsBTOB2jusiAzYOV4PqfM/")
+    logging.getLogger("django.request").error("Internal Server Error: %s", request.path, extra={"request": request, "status_code": 500})
+    text = "\n".join(json_log_lines)
+    assert "sb6TKyEb3gSlZ8e1pOWNbpEsBTOB2jusiAzYOV4PqfM" not in text
+    assert "/akun/confirm-email/MASKED/" in text
