@@ -11,6 +11,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.storage import media_storage
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -179,8 +181,13 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files are private: they are served only through views that check rights. They live on
+# the local disk (MEDIA_ROOT) unless MEDIA_STORAGE_URL or AWS_STORAGE_BUCKET_NAME names an S3 bucket
+# (config/storage.py). With a bucket, MEDIA_SIGNED_URL_SECONDS > 0 lets those views answer with a
+# signed URL valid that long instead of streaming the file through the web worker.
+MEDIA_SIGNED_URL_SECONDS = env_int("MEDIA_SIGNED_URL_SECONDS", 0)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(os.environ, signed_url_seconds=MEDIA_SIGNED_URL_SECONDS),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -189,7 +196,6 @@ STORAGES = {
         )
     },
 }
-# Uploaded files are private: they are served only through views that check rights.
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media-not-served/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

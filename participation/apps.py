@@ -8,3 +8,6 @@ class ParticipationConfig(AppConfig):
 
     def ready(self):
         from participation import rules  # noqa: F401
+        from participation.uploads import delete_files_with_their_rows
+
+        delete_files_with_their_rows()
