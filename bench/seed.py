@@ -591,21 +591,6 @@ class Seeder:
                 SELECT count(*) FROM participation_proposal p
                 LEFT JOIN (SELECT proposal_id, count(*) AS n FROM participation_support GROUP BY proposal_id) s ON s.proposal_id = p.id
                 WHERE p.support_count <> COALESCE(s.n, 0)""",
-            "proposal.comment_count": f"""
-                SELECT count(*) FROM participation_proposal p
-                LEFT JOIN (SELECT object_id, count(*) AS n FROM participation_comment WHERE content_type_id = {self.ct['proposal']}
-                           GROUP BY object_id) c ON c.object_id = p.id
-                WHERE p.comment_count <> COALESCE(c.n, 0)""",
-            "program.comment_count": f"""
-                SELECT count(*) FROM programs_program p
-                LEFT JOIN (SELECT object_id, count(*) AS n FROM participation_comment WHERE content_type_id = {self.ct['program']}
-                           GROUP BY object_id) c ON c.object_id = p.id
-                WHERE p.comment_count <> COALESCE(c.n, 0)""",
-            "consultation.comment_count": f"""
-                SELECT count(*) FROM consultations_consultation p
-                LEFT JOIN (SELECT object_id, count(*) AS n FROM participation_comment WHERE content_type_id = {self.ct['consultation']}
-                           GROUP BY object_id) c ON c.object_id = p.id
-                WHERE p.comment_count <> COALESCE(c.n, 0)""",
         }
         with connection.cursor() as cursor:
             for name, sql in checks.items():
@@ -613,6 +598,9 @@ class Seeder:
                 wrong = cursor.fetchone()[0]
                 if wrong:
                     raise SystemExit(f"seeding failed: {wrong} rows where {name} does not match the rows")
+        for name, wrong in wrong_comment_counts().items():
+            if wrong:
+                raise SystemExit(f"seeding failed: {wrong} rows where {name}.comment_count does not match the comments")
 
     def manifest(self) -> dict:
         from django.db import connection
@@ -666,3 +654,19 @@ def main(argv=None) -> dict:
 
 if __name__ == "__main__":
     main()
+
+
+def wrong_comment_counts() -> dict[str, int]:
+    """Rows whose stored `comment_count` differs from `Comment.objects.counted()`, per model."""
+    from django.db.models import F
+
+    from consultations.models import Consultation
+    from participation.models import Comment, Proposal
+    from programs.models import Program
+
+    return {
+        model._meta.model_name: model.objects.annotate(counted=Comment.objects.counted_per_row(model))
+        .exclude(comment_count=F("counted"))
+        .count()
+        for model in (Proposal, Program, Consultation)
+    }

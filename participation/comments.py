@@ -26,7 +26,7 @@ COMMENTS_PER_PAGE = 20
 class Thread:
     comments: list
     page: object
-    total: int
+    count: int  # the item's `comment_count`: the same number its card, feed and exports show
     can_comment: bool
     post_url: str
     form: CommentForm
@@ -64,7 +64,7 @@ def thread_for(request, target, *, post_url: str, form: CommentForm | None = Non
     return Thread(
         comments=comments,
         page=page,
-        total=paginator.count,
+        count=target.comment_count,
         can_comment=rights.can(user, "comment", target),
         post_url=post_url,
         form=form or CommentForm(),

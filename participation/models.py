@@ -354,6 +354,29 @@ class CommentQuerySet(models.QuerySet):
             return self.all()
         return self.filter(is_hidden=False)
 
+    def counted(self):
+        """The comments every count shows (cards, pages, feeds, exports, statistics): the ones a
+        visitor can read. Hidden and deleted comments do not count, nor replies under a hidden
+        comment (the thread no longer shows them). `comment_count` columns hold exactly this."""
+        return self.filter(is_hidden=False, is_deleted=False).filter(
+            models.Q(parent__isnull=True) | models.Q(parent__is_hidden=False)
+        )
+
+    def counted_per_row(self, model):
+        """`counted()` per row of `model`, as an expression for `annotate()` or `update()`."""
+        from django.contrib.contenttypes.models import ContentType
+        from django.db.models.functions import Coalesce
+
+        per_row = (
+            self.counted()
+            .filter(content_type=ContentType.objects.get_for_model(model), object_id=models.OuterRef("pk"))
+            .order_by()
+            .values("object_id")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        return Coalesce(models.Subquery(per_row), 0)
+
 
 class Comment(models.Model):
     """The one comment mechanism for proposals, programs and consultations; one level of replies."""

@@ -284,16 +284,28 @@ def _clean_comment_body(body: str) -> str:
     return body
 
 
-def _bump_comment_count(target, delta: int) -> None:
+def _locked_target(target):
+    """Lock the commented item first: every comment change takes the item's row lock before any
+    comment row, so they queue up in one order and never deadlock."""
+    return type(target).objects.select_for_update().get(pk=target.pk)
+
+
+def recount_comments(target) -> None:
+    """Store the item's `comment_count` as `Comment.objects.counted()` says, the one definition.
+
+    Derived instead of incremented: hiding a comment also hides its replies from the count, and a
+    moderator's "show again" must not count twice. Callers hold the item's lock (`_locked_target`),
+    so this statement reads every committed change before it.
+    """
     model = type(target)
     if any(field.name == "comment_count" for field in model._meta.fields):
-        model.objects.filter(pk=target.pk).update(comment_count=F("comment_count") + delta)
+        model.objects.filter(pk=target.pk).update(comment_count=Comment.objects.counted_per_row(model))
 
 
 @transaction.atomic
 def post_comment(*, actor, target, body: str, parent: Comment | None = None) -> Comment:
     """Comment on a proposal, program or consultation; a reply attaches to a top-level comment."""
-    target = type(target).objects.select_for_update().get(pk=target.pk)
+    target = _locked_target(target)
     rights.require(actor, "comment", target)
     body = _clean_comment_body(body)
     content_type = ContentType.objects.get_for_model(target)
@@ -309,7 +321,7 @@ def post_comment(*, actor, target, body: str, parent: Comment | None = None) -> 
     comment = Comment(content_type=content_type, object_id=target.pk, parent=parent, author=actor, body=body)
     comment._history_user = actor
     comment.save()
-    _bump_comment_count(target, +1)
+    recount_comments(target)
     _after_commit(signals.comment_posted, comment=comment, target=target, actor=actor)
     return comment
 
@@ -329,17 +341,20 @@ def edit_comment(*, actor, comment: Comment, body: str) -> Comment:
 @transaction.atomic
 def delete_comment(*, actor, comment: Comment) -> Comment:
     """The author deletes their comment: the text goes, the place and its replies stay."""
+    target = _locked_target(comment.target)
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
     rights.require(actor, "delete", comment)
     comment.is_deleted = True
     comment.body = ""
     _save(comment, actor=actor, reason="Dihapus penulis", fields=["is_deleted", "body"])
+    recount_comments(target)
     return comment
 
 
 @transaction.atomic
 def set_comment_hidden(*, actor, comment: Comment, hidden: bool, reason: str = "") -> Comment:
     """A moderator hides a comment from public pages (or shows it again)."""
+    target = _locked_target(comment.target)
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
     rights.require(actor, "hide", comment)
     if hidden and not reason.strip():
@@ -350,6 +365,7 @@ def set_comment_hidden(*, actor, comment: Comment, hidden: bool, reason: str = "
     _save(comment, actor=actor, reason=label, fields=["is_hidden", "hidden_reason"])
     record(AuditEvent.Action.MODERATION, actor=actor, target=comment, data={"hidden": hidden, "reason": reason.strip()})
     _resolve_flags(comment, actor=actor)
+    recount_comments(target)
     return comment
 
 

@@ -15,7 +15,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from consultations.models import Consultation
 from participation.models import Proposal
@@ -27,6 +27,11 @@ SUMMARY_WORDS = 80
 
 def _summary(text: str) -> str:
     return escape(Truncator(text or "").words(SUMMARY_WORDS, truncate=" …"))
+
+
+def _comments(item) -> str:
+    """The item's `comment_count`, the number its card and page show too."""
+    return ngettext("%(n)d komentar", "%(n)d komentar", item.comment_count) % {"n": item.comment_count}
 
 
 class PortalFeed(Feed):
@@ -55,7 +60,8 @@ class ProposalFeed(PortalFeed):
         return item.title
 
     def item_description(self, item):
-        return _summary(item.description)
+        supports = ngettext("%(n)d dukungan", "%(n)d dukungan", item.support_count) % {"n": item.support_count}
+        return f"{escape(supports)} · {escape(_comments(item))}. {_summary(item.description)}"
 
     def item_pubdate(self, item):
         return item.published_at
@@ -136,7 +142,7 @@ class ConsultationFeed(PortalFeed):
             "opens": timezone.localtime(item.opens_at).strftime("%d-%m-%Y %H:%M"),
             "closes": timezone.localtime(item.closes_at).strftime("%d-%m-%Y %H:%M"),
         }
-        return f"{escape(window)} {_summary(item.summary)}"
+        return f"{escape(window)} {escape(_comments(item))}. {_summary(item.summary)}"
 
     def item_pubdate(self, item):
         return item.published_at or item.opens_at

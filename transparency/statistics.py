@@ -28,6 +28,7 @@ from django.db.models import (
     FloatField,
     Func,
     Q,
+    Sum,
     Value,
     When,
     Window,
@@ -238,9 +239,12 @@ def statistics(now=None) -> dict:
     public = Proposal.objects.public()
 
     status_labels = dict(Proposal.Status.choices)
-    by_status_raw = dict(public.values("status").annotate(n=Count("id")).order_by().values_list("status", "n"))
+    status_rows = list(public.values("status").annotate(n=Count("id"), comments=Sum("comment_count")).order_by())
+    by_status_raw = {row["status"]: row["n"] for row in status_rows}
     by_status = [(status_labels[status], by_status_raw.get(status, 0)) for status in Proposal.PUBLIC_STATUSES]
     total_public = sum(by_status_raw.values())
+    # The stored `comment_count` (hidden and deleted comments excluded): the cards' numbers, added up.
+    proposal_comments = sum(row["comments"] or 0 for row in status_rows)
 
     by_category = public.values("category__name").annotate(n=Count("id")).order_by("-n", "category__name")
     by_unit = public.values("work_unit__short_name").annotate(n=Count("id")).order_by("-n", "work_unit__short_name")
@@ -299,6 +303,7 @@ def statistics(now=None) -> dict:
     )
     return {
         "total_public": total_public,
+        "proposal_comments": proposal_comments,
         "into_programs": into_programs,
         "into_programs_percent": round(100 * into_programs / total_public, 1) if total_public else 0.0,
         "programs_total": programs["total"],
