@@ -12,6 +12,8 @@ this router. A request reads from a replica only when all of these hold:
 - the replica answers: one that refuses a connection rests for REPLICA_RETRY_SECONDS while the
   primary serves its reads.
 
+Who is asking is always read from the primary (the session and the user): a replica a moment
+behind must not log out someone who just logged in, nor keep a session alive that was just ended.
 Writes always go to the primary, migrations run only there. Management commands, the task worker
 and tests without a request read the primary.
 """
@@ -69,10 +71,14 @@ def replica_aliases() -> list[str]:
     return [alias for alias in settings.DATABASES if alias.startswith("replica_")]
 
 
+def _read_from_primary(model) -> bool:
+    return model._meta.label_lower in ("sessions.session", settings.AUTH_USER_MODEL.lower())
+
+
 class ReplicaRouter:
     def db_for_read(self, model, **hints):
         routing = _routing.get()
-        if routing is None or routing.replica is None or routing.wrote:
+        if routing is None or routing.replica is None or routing.wrote or _read_from_primary(model):
             return DEFAULT_DB_ALIAS
         if connections[DEFAULT_DB_ALIAS].in_atomic_block:
             return DEFAULT_DB_ALIAS  # reads inside a transaction belong with its writes

@@ -98,3 +98,15 @@ def test_every_public_view_name_exists():
         if name == "transparency:data_export":
             kwargs = {"dataset": "usulan", "fmt": "csv"}
         assert reverse(name, kwargs=kwargs)
+
+
+def test_who_is_asking_is_read_from_the_primary_even_on_public_pages(one_replica):
+    from django.contrib.sessions.models import Session
+
+    from accounts.models import User
+
+    def reads():
+        router = replicas.ReplicaRouter()
+        assert router.db_for_read(Session) == "default" and router.db_for_read(User) == "default"
+
+    assert serve("/usulan/", view=reads)[0]["read"] == "replica_1"
