@@ -237,8 +237,9 @@ def delete_account(*, actor, password: str, request=None) -> User:
         raise WrongPassword
     old_email = user.email
 
-    # Drafts never left the citizen: they go, with their history and (once committed) their files.
+    # Drafts never left the citizen: they go, with their history and files.
     drafts = list(Proposal.objects.filter(author=user, status=Proposal.Status.DRAFT).values_list("pk", flat=True))
+    draft_files = list(Attachment.objects.filter(proposal_id__in=drafts).values_list("file", flat=True))
     Proposal.objects.filter(pk__in=drafts).delete()
     _history(Attachment).filter(proposal_id__in=drafts).delete()
     _history(Proposal).filter(id__in=drafts).delete()
@@ -300,6 +301,7 @@ def delete_account(*, actor, password: str, request=None) -> User:
         request=request,
         data={"drafts_deleted": len(drafts), "kept": kept},
     )
+    transaction.on_commit(lambda: _remove_files(draft_files))
     return user
 
 
@@ -320,3 +322,11 @@ def _delete_rows_owned_by(user) -> None:
             remote = field.remote_field
             if remote is not None and remote.model is User and remote.on_delete is models.CASCADE:
                 model._base_manager.filter(**{field.name: user}).delete()
+
+
+def _remove_files(names: list[str]) -> None:
+    from django.core.files.storage import default_storage
+
+    for name in names:
+        if name and default_storage.exists(name):
+            default_storage.delete(name)

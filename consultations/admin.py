@@ -267,6 +267,7 @@ class ConsultationAdmin(SimpleHistoryAdmin):
             document = deleted.instance
             if document.pk:
                 document._history_user = request.user
+                document.file.delete(save=False)
                 document.delete()
                 formset.deleted_objects.append(document)
         for inline_form in formset.forms:

@@ -8,6 +8,3 @@ class ParticipationConfig(AppConfig):
 
     def ready(self):
         from participation import rules  # noqa: F401
-        from participation.uploads import delete_files_with_their_rows
-
-        delete_files_with_their_rows()

@@ -84,7 +84,8 @@ def update_proposal(*, actor, proposal: Proposal, data: dict, files: list, remov
     if remaining + len(files) > MAX_ATTACHMENTS:
         raise ValueError("too many attachments")
     for removed in proposal.attachments.filter(pk__in=remove_ids):
-        removed.delete()  # its file goes once the change commits (participation.uploads)
+        removed.file.delete(save=False)
+        removed.delete()
     for field, value in data.items():
         setattr(proposal, field, value)
     _save(proposal, actor=actor, reason="Diubah pengusul", fields=[*data.keys(), "updated_at"])

@@ -125,25 +125,3 @@ def fill_stored_file(record, uploaded, checked: CheckedUpload) -> None:
         record.kind = checked.kind
     record.file.save(f"x{checked.extension}", uploaded, save=False)
 
-
-def delete_files_with_their_rows() -> None:
-    """Remove a stored file from the storage (disk or bucket) once the row that owns it is deleted.
-
-    Connected for every model with a FileField, so a file goes with its row however the row goes:
-    a removed attachment, an admin deletion, a cascade from a deleted proposal or erased account.
-    The file is removed only after the transaction commits, so a rolled-back deletion keeps it.
-    """
-    from django.apps import apps
-    from django.db import models, transaction
-    from django.db.models.signals import post_delete
-
-    def remove_files(sender, instance, **kwargs):
-        for field in sender._meta.concrete_fields:
-            if isinstance(field, models.FileField):
-                stored = getattr(instance, field.attname)
-                if stored:
-                    transaction.on_commit(lambda storage=stored.storage, name=stored.name: storage.delete(name))
-
-    for model in apps.get_models():
-        if any(isinstance(field, models.FileField) for field in model._meta.concrete_fields):
-            post_delete.connect(remove_files, sender=model, weak=False, dispatch_uid=f"delete-files-{model._meta.label}")

