@@ -13,7 +13,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet -e ".[test,security]"
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -103,6 +103,18 @@ def is_official(user) -> bool:
     return bool(work_unit_ids(user))
 
 
+def is_staff_member(user) -> bool:
+    """Anyone who works on the portal rather than only taking part: admin access, a staff role or a unit.
+
+    These accounts must prove a second factor before any page opens (accounts.middleware).
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    return bool(_roles(user) & {ROLE_MODERATOR, ROLE_PETUGAS, ROLE_ADMIN}) or is_official(user)
+
+
 def forget_cached_rights(user) -> None:
     """Drop the per-request caches after rights change."""
     for attr in ("_cached_role_names", "_cached_is_verified", "_cached_work_unit_ids"):

@@ -1,11 +1,13 @@
 """Keep guardian rights and role groups in step with work-unit memberships, however they change."""
 
+from allauth.mfa import signals as mfa_signals
+from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import Group
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from guardian.shortcuts import assign_perm, remove_perm
 
-from accounts import rights
+from accounts import rights, second_factor
 from accounts.models import WorkUnitGroupObjectPermission, WorkUnitMembership, WorkUnitUserObjectPermission
 
 
@@ -58,3 +60,16 @@ def audit_right_granted(sender, instance, created, **kwargs):
 @receiver(post_delete, sender=WorkUnitGroupObjectPermission)
 def audit_right_revoked(sender, instance, **kwargs):
     _audit_object_right(instance, granted=False)
+
+
+@receiver(mfa_signals.authenticator_used)
+def second_factor_shown(sender, request, user, authenticator, **kwargs):
+    """A code or recovery code was accepted at sign-in or reauthentication: this session has the factor."""
+    second_factor.mark_proven(request, user)
+
+
+@receiver(mfa_signals.authenticator_added)
+def second_factor_enrolled(sender, request, user, authenticator, **kwargs):
+    """Enrolling means typing a valid code from the new app: proof enough for this session."""
+    if authenticator.type == Authenticator.Type.TOTP:
+        second_factor.mark_proven(request, user)

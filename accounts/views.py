@@ -1,12 +1,16 @@
 import json
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -15,6 +19,23 @@ from accounts.exceptions import WrongPassword
 from accounts.forms import DeleteAccountForm, ProfileForm
 from audit.events import record
 from audit.models import AuditEvent
+
+
+def admin_login(request):
+    """Django admin has no sign-in form of its own: one door for everyone, allauth's.
+
+    That door has the rate limits (per client IP and per account, in the shared cache), the
+    audit events and the staff second factor; admin's own form would have none of them.
+    """
+    admin_home = reverse("admin:index")
+    next_url = request.GET.get("next") or admin_home
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        next_url = admin_home
+    if request.user.is_authenticated:
+        if request.user.is_active and request.user.is_staff:
+            return redirect(next_url)
+        raise PermissionDenied  # signed in, but admin is not for this account
+    return redirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")
 
 
 @login_required

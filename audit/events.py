@@ -7,7 +7,13 @@ from audit.request_info import client_ip, user_agent
 
 security_log = logging.getLogger("portal.security")
 
-_WARNING_ACTIONS = {AuditEvent.Action.LOGIN_FAILED, AuditEvent.Action.RIGHT_GRANTED, AuditEvent.Action.ROLE_GRANTED}
+_WARNING_ACTIONS = {
+    AuditEvent.Action.LOGIN_FAILED,
+    AuditEvent.Action.RIGHT_GRANTED,
+    AuditEvent.Action.ROLE_GRANTED,
+    AuditEvent.Action.SECOND_FACTOR_FAILED,
+    AuditEvent.Action.SECOND_FACTOR_REMOVED,
+}
 
 
 def record(action: str, *, actor=None, target=None, request=None, data: dict | None = None) -> AuditEvent:

@@ -26,6 +26,11 @@ class AuditEvent(models.Model):
         STATUS_CHANGED = "status_changed", _("Status diubah")
         DATA_EXPORT = "data_export", _("Ekspor data")
         ACCOUNT_DELETED = "account_deleted", _("Akun dihapus")
+        SECOND_FACTOR_ADDED = "mfa_added", _("Verifikasi dua langkah dipasang")
+        SECOND_FACTOR_REMOVED = "mfa_removed", _("Verifikasi dua langkah dilepas")
+        RECOVERY_CODES_RENEWED = "mfa_codes_renewed", _("Kode pemulihan dibuat ulang")
+        SECOND_FACTOR_USED = "mfa_used", _("Verifikasi dua langkah dipakai")
+        SECOND_FACTOR_FAILED = "mfa_failed", _("Kode verifikasi dua langkah salah")
 
     created_at = models.DateTimeField(_("waktu"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

@@ -1,6 +1,7 @@
 """Security events from Django and allauth, written to the audit log as they happen."""
 
 from allauth.account import signals as allauth_signals
+from allauth.mfa import signals as mfa_signals
 from django.contrib.auth import get_user_model
 from django.contrib.auth import signals as auth_signals
 from django.dispatch import receiver
@@ -48,6 +49,46 @@ def on_password_changed(sender, request, user, **kwargs):
 @receiver(allauth_signals.password_reset)
 def on_password_reset(sender, request, user, **kwargs):
     record(Action.PASSWORD_RESET, actor=user, target=user, request=request)
+
+
+# --- the second factor (allauth.mfa): enrolment, use and failures --------------------------------
+
+
+@receiver(mfa_signals.authenticator_added)
+def on_second_factor_added(sender, request, user, authenticator, **kwargs):
+    record(Action.SECOND_FACTOR_ADDED, actor=user, target=user, request=request, data={"type": authenticator.type})
+
+
+@receiver(mfa_signals.authenticator_removed)
+def on_second_factor_removed(sender, request, user, authenticator, **kwargs):
+    record(Action.SECOND_FACTOR_REMOVED, actor=user, target=user, request=request, data={"type": authenticator.type})
+
+
+@receiver(mfa_signals.authenticator_reset)
+def on_recovery_codes_renewed(sender, request, user, authenticator, **kwargs):
+    record(Action.RECOVERY_CODES_RENEWED, actor=user, target=user, request=request, data={"type": authenticator.type})
+
+
+@receiver(mfa_signals.authenticator_used)
+def on_second_factor_used(sender, request, user, authenticator, reauthenticated=False, **kwargs):
+    record(
+        Action.SECOND_FACTOR_USED,
+        actor=user,
+        target=user,
+        request=request,
+        data={"type": authenticator.type, "reauthenticated": bool(reauthenticated)},
+    )
+
+
+@receiver(mfa_signals.authentication_failed)
+def on_second_factor_failed(sender, request, user, authenticator, reauthentication=False, **kwargs):
+    # The person typing is not signed in yet: the account is the target, not the actor.
+    record(
+        Action.SECOND_FACTOR_FAILED,
+        target=user,
+        request=request,
+        data={"type": authenticator.type, "reauthentication": bool(reauthentication)},
+    )
 
 
 def _on_groups_changed(sender, instance, action, pk_set, **kwargs):

@@ -4,3 +4,13 @@ from django.conf import settings
 def portal(request):
     """Names every page needs: the portal's and the region's."""
     return {"SITE_NAME": settings.SITE_NAME, "REGION_NAME": settings.REGION_NAME}
+
+
+def second_factor(request):
+    """For the second-factor pages; callables, so other pages pay nothing for them."""
+    from accounts import second_factor as factor
+
+    return {
+        "staff_mfa_required": lambda: factor.required_for(getattr(request, "user", None)),
+        "continue_url": lambda: request.session.get(factor.NEXT_SESSION_KEY, "") if hasattr(request, "session") else "",
+    }

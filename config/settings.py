@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "guardian",
     "simple_history",
     "accounts",
@@ -102,6 +103,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.StaffSecondFactor",
     "simple_history.middleware.HistoryRequestMiddleware",
     "config.middleware.DatabaseUnavailable",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
@@ -122,6 +124,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.portal",
+                "config.context_processors.second_factor",
                 "notifications.context_processors.unread_count",
             ],
         },
@@ -261,6 +264,16 @@ ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
 # Behind exactly one reverse proxy the real client address is the last X-Forwarded-For hop.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
+# Staff (moderators, officials, administrators) sign in with a password and an authenticator
+# app (TOTP, with recovery codes) before any staff page opens; see accounts/middleware.py.
+# On in production; off by default in development so the demo logins work with a password.
+STAFF_MFA_REQUIRED = env_bool("STAFF_MFA_REQUIRED", not DEBUG)
+MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = SITE_NAME
+# One 30-second step either side: phones' clocks drift and typing a code takes time.
+MFA_TOTP_TOLERANCE = 1
 
 GUARDIAN_RAISE_403 = False
 GUARDIAN_RENDER_403 = False

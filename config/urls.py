@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from accounts import views as account_views
 from config import views
 
 admin.site.site_header = _("Administrasi Partisipasi Publik")
@@ -21,6 +22,8 @@ urlpatterns = [
     path("akun/", include("accounts.urls")),
     path("akun/", include("allauth.urls")),
     path("audit/", include("audit.urls")),
+    # Before admin's own URLs, so its sign-in form is never served (see accounts.views.admin_login).
+    path("admin/login/", account_views.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
 ]
 
