@@ -27,7 +27,8 @@ DATABASE_REPLICA_URLS and MEDIA_STORAGE_URL, and with their metrics port. Checke
 - in the mixed load every citizen reads the page again right after each support and comment and
   must see it, although the replica is behind: no stale read of one's own write;
 - a comment is not yet on the replica when its author sees it, then reaches the replica;
-- the instances' metrics show the replica serving reads, and no 5xx.
+- the instances' metrics show the replica serving reads, and no 5xx; pages for visitors without
+  a session are read from the replica alone.
 
 Sessions: the load clients' sessions are created directly in the database with Django's
 SessionStore (the same rows a login writes), because allauth limits logins to 30 a minute per IP
@@ -581,6 +582,24 @@ class LoadTest:
                 f"instance {name}: the replica answered {replica:.0f} queries, the primary {primary:.0f}; {errors:.0f} responses 5xx (metrics)",
             )
 
+    def anonymous_visitors_read_the_replica(self) -> None:
+        self.log("2c. anonymous visitors' pages are read from the replica")
+
+        def queries(alias: str) -> float:
+            return sum(v for k, v in self.b.scrape().items() if k.startswith("django_db_execute_total{") and f'alias="{alias}"' in k)
+
+        replica, primary = queries("replica_1"), queries("default")
+        pages = [f"/usulan/{pk}/" for pk in self.public_ids[-20:]]  # not read yet: not in the page cache
+        statuses = {Browser(self.b.base).get(path).status for path in pages}
+        replica_delta, primary_delta = queries("replica_1") - replica, queries("default") - primary
+        # The primary still answers the shared page cache (a database table when there is no Redis)
+        # and the scrape's own queue gauges; the pages' own queries must all go to the replica.
+        self.check(
+            statuses == {200} and replica_delta >= 2 * len(pages),
+            f"{len(pages)} proposal pages for visitors without a session (statuses {sorted(statuses)}): "
+            f"{replica_delta:.0f} queries on the replica, {primary_delta:.0f} on the primary (page cache and metrics)",
+        )
+
     def own_comment_before_the_replica_has_it(self) -> None:
         import psycopg
 
@@ -725,6 +744,7 @@ class LoadTest:
             self.file_uploaded_through_a_is_served_by_b()
             self.mixed_load()
             self.own_comment_before_the_replica_has_it()
+            self.anonymous_visitors_read_the_replica()
             self.crowd_supports_one_proposal()
             self.one_citizen_ten_threads()
             self.database_restart()

@@ -14,6 +14,8 @@ this router. A request reads from a replica only when all of these hold:
 
 Who is asking is always read from the primary (the session and the user): a replica a moment
 behind must not log out someone who just logged in, nor keep a session alive that was just ended.
+So is the database cache (rate limits, cached pages and fragments), and filling it is not a
+write that pins the browser: an anonymous visitor never gets a cookie for it.
 Writes always go to the primary, migrations run only there. Management commands, the task worker
 and tests without a request read the primary.
 """
@@ -71,8 +73,12 @@ def replica_aliases() -> list[str]:
     return [alias for alias in settings.DATABASES if alias.startswith("replica_")]
 
 
+def _is_cache(model) -> bool:
+    return model._meta.app_label == "django_cache"  # Django's DatabaseCache entries
+
+
 def _read_from_primary(model) -> bool:
-    return model._meta.label_lower in ("sessions.session", settings.AUTH_USER_MODEL.lower())
+    return _is_cache(model) or model._meta.label_lower in ("sessions.session", settings.AUTH_USER_MODEL.lower())
 
 
 class ReplicaRouter:
@@ -86,7 +92,7 @@ class ReplicaRouter:
 
     def db_for_write(self, model, **hints):
         routing = _routing.get()
-        if routing is not None:
+        if routing is not None and not _is_cache(model):
             routing.wrote = True
         return DEFAULT_DB_ALIAS
 

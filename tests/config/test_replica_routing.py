@@ -110,3 +110,17 @@ def test_who_is_asking_is_read_from_the_primary_even_on_public_pages(one_replica
         assert router.db_for_read(Session) == "default" and router.db_for_read(User) == "default"
 
     assert serve("/usulan/", view=reads)[0]["read"] == "replica_1"
+
+
+def test_the_database_cache_lives_on_the_primary_and_filling_it_pins_nobody(one_replica):
+    from django.core.cache.backends.db import DatabaseCache
+
+    entry = DatabaseCache("portal_cache", {}).cache_model_class
+
+    def fill_the_cache():
+        router = replicas.ReplicaRouter()
+        assert router.db_for_read(entry) == "default" and router.db_for_write(entry) == "default"
+
+    seen, response = serve("/usulan/", view=fill_the_cache)
+    assert seen["after"] == "replica_1"  # the page itself still reads the replica
+    assert replicas.PIN_COOKIE not in response.cookies
