@@ -6,7 +6,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-RUN groupadd --system portal && useradd --system --gid portal --home /app --shell /usr/sbin/nologin portal
+# A fixed numeric id, so Kubernetes can check runAsNonRoot (deploy/kubernetes runs it as 10001).
+RUN groupadd --system --gid 10001 portal \
+    && useradd --system --uid 10001 --gid portal --home /app --shell /usr/sbin/nologin portal
 
 WORKDIR /app
 # Dependencies first, so code changes do not reinstall them (see .dockerignore for what is left out).
@@ -20,10 +22,12 @@ COPY . .
 RUN SECRET_KEY=build-only-not-secret DEBUG=false python manage.py collectstatic --noinput \
     && mkdir -p /app/media && chown -R portal:portal /app/media
 
-USER portal
+USER 10001
 ENV LOG_FORMAT=json \
     MEDIA_ROOT=/app/media
-EXPOSE 8000
+# 8000: the portal; 9100: /metrics for Prometheus when METRICS_PORT=9100 (never publish it).
+EXPOSE 8000 9100
 
-# Migrations run once per deploy before the web process starts (see docker-compose.yml).
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "30", "--access-logfile", "-", "--forwarded-allow-ips", "*"]
+# Migrations run once per deploy before the web process starts (docker-compose.yml, deploy/kubernetes).
+# Port, workers, timeout and the metrics port come from the environment (config/gunicorn.py).
+CMD ["gunicorn", "-c", "config/gunicorn.py", "config.wsgi:application"]

@@ -17,6 +17,19 @@ serve it. The checks, in order:
 5. Database restart under load (`pg_ctl restart -m immediate`, a crash-like stop): the portal
    answers again within 5 s without restarting gunicorn, and no acknowledged write is lost.
 
+Beyond one machine (issue 17): the throwaway cluster gets a real streaming replica
+(`pg_basebackup` into a second throwaway cluster, replaying REPLICA_DELAY_S behind on purpose),
+and the uploads go to a local S3 server (moto, a free port). Both instances run with
+DATABASE_REPLICA_URLS and MEDIA_STORAGE_URL, and with their metrics port. Checked on top:
+
+- a file uploaded through instance A is in the bucket and served by instance B (to its owner
+  only), and leaves the bucket when removed through B;
+- in the mixed load every citizen reads the page again right after each support and comment and
+  must see it, although the replica is behind: no stale read of one's own write;
+- a comment is not yet on the replica when its author sees it, then reaches the replica;
+- the instances' metrics show the replica serving reads, and no 5xx; pages for visitors without
+  a session are read from the replica alone.
+
 Sessions: the load clients' sessions are created directly in the database with Django's
 SessionStore (the same rows a login writes), because allauth limits logins to 30 a minute per IP
 and every client here shares 127.0.0.1; check 1 logs in through the real form. Writes always go
@@ -47,6 +60,17 @@ from bench.common import RESULTS, database_url, read_manifest
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 RECOVERY_LIMIT_S = 5.0
+# The replica replays this far behind the primary, so a read of one's own write from it would be stale.
+REPLICA_DELAY_S = 2.0
+S3_KEY, S3_SECRET, S3_BUCKET = "loadtest", "loadtest-secret", "portal-loadtest"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 class Failure(Exception):
@@ -96,6 +120,56 @@ class Cluster:
     def destroy(self) -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop", check=False)
         shutil.rmtree(self.dir, ignore_errors=True)
+
+    def streaming_replica(self, port: int, *, delay_s: float) -> "Cluster":
+        """A second cluster made by pg_basebackup from this one, streaming from it, `delay_s` behind."""
+        replica = Cluster(port)
+        if replica.as_postgres:
+            shutil.chown(replica.dir, "postgres", "postgres")
+        # -R writes standby.signal and primary_conninfo: the copy starts as a hot standby.
+        replica._run("pg_basebackup", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-D", str(replica.data), "-X", "stream", "-R")
+        options = (
+            f"-p {port} -k {replica.dir} -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=128MB "
+            f"-c logging_collector=off -c hot_standby=on -c recovery_min_apply_delay={int(delay_s * 1000)}ms"
+        )
+        (replica.data / "portal-options").write_text(options)
+        replica.start()
+        return replica
+
+
+class S3Server:
+    """moto's standalone S3 server on a free loopback port, with the portal's private bucket."""
+
+    def __init__(self, log_path: Path):
+        self.port = free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        moto = str(Path(sys.executable).with_name("moto_server"))
+        self.process = subprocess.Popen([moto, "-H", "127.0.0.1", "-p", str(self.port)], stdout=open(log_path, "ab"), stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                self.client().create_bucket(Bucket=S3_BUCKET)
+                break
+            except Exception:  # not listening yet
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    raise
+                time.sleep(0.2)
+
+    def client(self):
+        import boto3
+
+        return boto3.client("s3", endpoint_url=self.endpoint, aws_access_key_id=S3_KEY, aws_secret_access_key=S3_SECRET, region_name="us-east-1")
+
+    @property
+    def media_url(self) -> str:
+        return f"s3://{S3_KEY}:{S3_SECRET}@{S3_BUCKET}/media?endpoint_url={self.endpoint}&region_name=us-east-1"
+
+    def keys(self) -> set[str]:
+        return {item["Key"] for item in self.client().list_objects_v2(Bucket=S3_BUCKET).get("Contents", [])}
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
 
 
 # --- an HTTP client with a cookie jar -----------------------------------------------------------
@@ -152,6 +226,29 @@ class Browser:
     def get(self, path: str, **kwargs) -> Result:
         return self.request(path, **kwargs)
 
+    def post_files(self, path: str, fields: dict, files: list[tuple[str, str, bytes]], *, base: str | None = None) -> Result:
+        """A multipart form post (fields plus (field, filename, content) files), as a browser sends an upload."""
+        import uuid
+
+        boundary = uuid.uuid4().hex
+        parts = []
+        for name, value in {"csrfmiddlewaretoken": self.csrf, **fields}.items():
+            for item in value if isinstance(value, list) else [value]:
+                parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{item}\r\n'.encode())
+        for name, filename, content in files:
+            parts.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                f"Content-Type: application/octet-stream\r\n\r\n".encode() + content + b"\r\n"
+            )
+        body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+        request = urllib.request.Request((base or self.base) + path, data=body)
+        request.add_header("Content-Type", f"multipart/form-data; boundary={boundary}")
+        try:
+            with self.opener.open(request, timeout=30) as response:
+                return Result(response.status, response.read())
+        except urllib.error.HTTPError as error:
+            return Result(error.code, error.read() if error.fp else b"", error.headers.get("Location", "") if error.headers else "")
+
     def post(self, path: str, data: dict | None = None, **kwargs) -> Result:
         if not self.csrf:
             self.get(path.rsplit("/", 2)[0] + "/")
@@ -172,6 +269,8 @@ class Ledger:
     requests: int = 0
     statuses: dict = field(default_factory=dict)
     server_errors: list = field(default_factory=list)
+    own_write_reads: int = 0  # pages read right after one's own support or comment
+    stale_reads: list = field(default_factory=list)  # ... that did not show it
 
     def count(self, path: str, result: Result) -> None:
         with self.lock:
@@ -217,9 +316,14 @@ class LoadTest:
         setup_django(self.db_url)
         collectstatic(self.db_url)
         RESULTS.mkdir(exist_ok=True)
+        self.replica = self.cluster.streaming_replica(free_port(), delay_s=REPLICA_DELAY_S)
+        self.replica_url = database_url("loadtest", port=self.replica.port)
+        self.s3 = S3Server(RESULTS / "s3-loadtest.log")
+        self.log(f"streaming replica on :{self.replica.port} ({REPLICA_DELAY_S:.0f} s behind), S3 server on :{self.s3.port}")
         log = RESULTS / "gunicorn-loadtest.log"
-        self.a = Gunicorn(self.db_url, port=self.args.port_a, workers=3, log_path=log).start()
-        self.b = Gunicorn(self.db_url, port=self.args.port_b, workers=2, log_path=log).start()
+        scale_out = {"DATABASE_REPLICA_URLS": self.replica_url, "MEDIA_STORAGE_URL": self.s3.media_url}
+        self.a = Gunicorn(self.db_url, port=self.args.port_a, workers=3, log_path=log, metrics_port=free_port(), **scale_out).start()
+        self.b = Gunicorn(self.db_url, port=self.args.port_b, workers=2, log_path=log, metrics_port=free_port(), **scale_out).start()
         self.log(f"seeded and serving on :{self.args.port_a} and :{self.args.port_b} in {time.perf_counter() - started:.1f} s")
         self.load_catalogue()
 
@@ -268,6 +372,57 @@ class LoadTest:
         anonymous = Browser(self.b.base).get("/usulan/saya/")
         self.check(anonymous.status == 302, f"the same page on B without the session redirects to login (got {anonymous.status})")
 
+    # --- 1b. media in the bucket, shared by the instances ---------------------------------------
+
+    def proposal_fields(self, title: str) -> dict:
+        from accounts.models import WorkUnit
+        from participation.forms import region_choices_queryset
+        from participation.models import Category
+
+        return {
+            "title": title,
+            "description": "Foto jalan berlubang di depan balai desa, diunggah lewat instance A.",
+            "category": Category.objects.filter(is_active=True).values_list("pk", flat=True).first(),
+            "work_unit": WorkUnit.objects.values_list("pk", flat=True).first(),
+            "region": region_choices_queryset().values_list("pk", flat=True).first(),
+            "location_text": "",
+            "estimated_cost": "",
+            "volume": "",
+            "draf": "1",
+        }
+
+    def file_uploaded_through_a_is_served_by_b(self) -> None:
+        import io
+
+        from PIL import Image
+
+        from participation.models import Attachment
+
+        self.log("1b. a file uploaded through instance A is served by instance B from the bucket")
+        photo = io.BytesIO()
+        Image.new("RGB", (64, 48), (30, 120, 200)).save(photo, format="PNG")
+        photo = photo.getvalue()
+        user_id = self.user_ids[-2]
+        session = self.session_for(user_id)
+        on_a, on_b = Browser(self.a.base, session), Browser(self.b.base, session)
+        on_a.get("/usulan/baru/")
+        fields = self.proposal_fields(f"Jalan berlubang depan balai desa ({user_id})")
+        created = on_a.post_files("/usulan/baru/", fields, [("attachments", "jalan.png", photo)])
+        attachment = Attachment.objects.filter(proposal__author_id=user_id, original_name="jalan.png").select_related("proposal").first()
+        self.check(created.status == 302 and attachment is not None, f"a draft with a photo saved through A (status {created.status})")
+        if attachment is None:
+            return
+        key = f"media/{attachment.file.name}"
+        self.check(key in self.s3.keys(), f"the photo is in the bucket as {key}")
+        path = f"/usulan/{attachment.proposal_id}/lampiran/{attachment.pk}/"
+        served = on_b.get(path)
+        self.check(served.status == 200 and served.body == photo, f"B serves it to its owner, byte for byte (status {served.status})")
+        stranger = Browser(self.b.base).get(path)
+        self.check(stranger.status == 404, f"B refuses it to anyone else: the draft is private (status {stranger.status})")
+        on_b.get(f"/usulan/{attachment.proposal_id}/ubah/")
+        removed = on_b.post_files(f"/usulan/{attachment.proposal_id}/ubah/", {**fields, "remove_attachments": str(attachment.pk)}, [])
+        self.check(removed.status == 302 and key not in self.s3.keys(), f"removed through B, it is gone from the bucket (status {removed.status})")
+
     # --- 2. mixed load --------------------------------------------------------------------------
 
     def client_loop(self, browser: Browser, user_id: int, ledger: Ledger, stop: threading.Event, rng: random.Random) -> None:
@@ -294,6 +449,7 @@ class LoadTest:
                     if result.status == 302:
                         with ledger.lock:
                             ledger.supports.add((user_id, proposal))
+                        self._read_own_write(browser, f"/usulan/{proposal}/", "Batalkan dukungan", ledger)
                 elif roll < 0.93:
                     if rng.random() < 0.8:
                         path = f"/usulan/{rng.choice(self.public_ids)}/komentar/"
@@ -301,7 +457,11 @@ class LoadTest:
                         path = f"/program/{rng.choice(self.program_ids)}/komentar/"
                     result = browser.post(path, {"body": f"Komentar uji beban dari warga {user_id} ({rng.random():.6f})"})
                     ledger.count(path, result)
-                    self._acknowledge_comment(result, browser.base, ledger)
+                    comment = self._acknowledge_comment(result, browser.base, ledger)
+                    if comment:
+                        # The newest comment is on the last page of the thread.
+                        page = path.removesuffix("komentar/") + "?komentar=999999"
+                        self._read_own_write(browser, page, f'id="komentar-{comment}"', ledger)
                 elif self.open_consultations:
                     consultation = rng.choice(self.open_consultations)
                     path = f"/uji-publik/{consultation}/tanggapan/"
@@ -315,11 +475,22 @@ class LoadTest:
                     ledger.server_errors.append(("connection", repr(error)))
                 time.sleep(0.05)
 
-    def _acknowledge_comment(self, result: Result, base: str, ledger: Ledger) -> None:
+    def _acknowledge_comment(self, result: Result, base: str, ledger: Ledger) -> int | None:
         match = re.search(r"#komentar-(\d+)$", result.location or "")
         if result.status == 302 and match:
             with ledger.lock:
                 ledger.comments[int(match.group(1))] = base
+            return int(match.group(1))
+        return None
+
+    def _read_own_write(self, browser: Browser, path: str, marker: str, ledger: Ledger) -> None:
+        """The page the citizen comes back to must show what they just did, whatever the replica's lag."""
+        result = browser.get(path)
+        ledger.count(path, result)
+        with ledger.lock:
+            ledger.own_write_reads += 1
+            if result.status != 200 or marker.encode() not in result.body:
+                ledger.stale_reads.append((path, result.status))
 
     def run_clients(self, count: int, seconds: float, *, during=None) -> Ledger:
         ledger = Ledger()
@@ -353,7 +524,13 @@ class LoadTest:
         through = {base: sum(1 for b in ledger.comments.values() if b == base) for base in (self.a.base, self.b.base)}
         self.check(not ledger.server_errors, f"no 5xx and no dropped connection ({len(ledger.server_errors)}: {ledger.server_errors[:3]})")
         self.check(all(through.values()), f"comments were acknowledged through both instances: {through}")
+        self.check(
+            ledger.own_write_reads > 0 and not ledger.stale_reads,
+            f"every citizen saw their own support or comment at once, with the replica {REPLICA_DELAY_S:.0f} s behind "
+            f"({ledger.own_write_reads} pages read right after a write, {len(ledger.stale_reads)} stale: {ledger.stale_reads[:3]})",
+        )
         self.verify(ledger)
+        self.replica_served_reads()
 
     def verify(self, ledger: Ledger) -> None:
         """Every acknowledged write is a row, and every counter equals its rows."""
@@ -387,6 +564,68 @@ class LoadTest:
         wrong_comments = sum(wrong_comment_counts().values())
         self.check(wrong_comments == 0, f"comment_count equals the counted comments on every proposal, program and consultation ({wrong_comments} differ)")
         self.check(duplicate_responses == 0, f"at most one response per citizen and consultation ({duplicate_responses} duplicates)")
+
+    def replica_served_reads(self) -> None:
+        """Per instance, the queries each database answered (django-prometheus counters), and the 5xx count."""
+        for name, server in (("A", self.a), ("B", self.b)):
+            samples = server.scrape()
+
+            def queries(alias: str) -> float:
+                return sum(v for k, v in samples.items() if k.startswith("django_db_execute_total{") and f'alias="{alias}"' in k)
+
+            errors = sum(
+                v for k, v in samples.items() if k.startswith("django_http_responses_total_by_status_view_method_total{") and 'status="5' in k
+            )
+            replica, primary = queries("replica_1"), queries("default")
+            self.check(
+                replica > 0 and errors == 0,
+                f"instance {name}: the replica answered {replica:.0f} queries, the primary {primary:.0f}; {errors:.0f} responses 5xx (metrics)",
+            )
+
+    def anonymous_visitors_read_the_replica(self) -> None:
+        self.log("2c. anonymous visitors' pages are read from the replica")
+
+        def queries(alias: str) -> float:
+            return sum(v for k, v in self.b.scrape().items() if k.startswith("django_db_execute_total{") and f'alias="{alias}"' in k)
+
+        replica, primary = queries("replica_1"), queries("default")
+        pages = [f"/usulan/{pk}/" for pk in self.public_ids[-20:]]  # not read yet: not in the page cache
+        statuses = {Browser(self.b.base).get(path).status for path in pages}
+        replica_delta, primary_delta = queries("replica_1") - replica, queries("default") - primary
+        # The primary still answers the shared page cache (a database table when there is no Redis)
+        # and the scrape's own queue gauges; the pages' own queries must all go to the replica.
+        self.check(
+            statuses == {200} and replica_delta >= 2 * len(pages),
+            f"{len(pages)} proposal pages for visitors without a session (statuses {sorted(statuses)}): "
+            f"{replica_delta:.0f} queries on the replica, {primary_delta:.0f} on the primary (page cache and metrics)",
+        )
+
+    def own_comment_before_the_replica_has_it(self) -> None:
+        import psycopg
+
+        self.log(f"2b. a citizen sees their comment at once while the replica ({REPLICA_DELAY_S:.0f} s behind) does not have it yet")
+        proposal = self.public_ids[0]
+        writer = self.browser(self.user_ids[-3], self.a.base)
+        writer.get(f"/usulan/{proposal}/")
+        result = writer.post(f"/usulan/{proposal}/komentar/", {"body": "Komentar yang harus langsung terlihat oleh penulisnya"})
+        match = re.search(r"#komentar-(\d+)$", result.location or "")
+        self.check(result.status == 302 and match is not None, f"comment posted through A (status {result.status})")
+        if not match:
+            return
+        comment = int(match.group(1))
+
+        def on_replica() -> bool:
+            with psycopg.connect(self.replica_url) as replica:
+                return replica.execute("SELECT 1 FROM participation_comment WHERE id = %s", [comment]).fetchone() is not None
+
+        behind = not on_replica()
+        page = writer.get(f"/usulan/{proposal}/?komentar=999999", base=self.b.base)
+        self.check(behind, "the replica does not have the comment yet")
+        self.check(page.status == 200 and f'id="komentar-{comment}"'.encode() in page.body, "B shows it to its author at once (read from the primary)")
+        deadline = time.monotonic() + REPLICA_DELAY_S + 10
+        while not on_replica() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        self.check(on_replica(), "and it reaches the replica shortly after (streaming replication works)")
 
     # --- 3 and 4. races -------------------------------------------------------------------------
 
@@ -502,7 +741,10 @@ class LoadTest:
         try:
             self.setup()
             self.two_instances_share_sessions()
+            self.file_uploaded_through_a_is_served_by_b()
             self.mixed_load()
+            self.own_comment_before_the_replica_has_it()
+            self.anonymous_visitors_read_the_replica()
             self.crowd_supports_one_proposal()
             self.one_citizen_ten_threads()
             self.database_restart()
@@ -513,8 +755,11 @@ class LoadTest:
             for server in (getattr(self, "a", None), getattr(self, "b", None)):
                 if server:
                     server.stop()
-            if hasattr(self, "cluster") and not self.args.keep:
-                self.cluster.destroy()
+            if hasattr(self, "s3"):
+                self.s3.stop()
+            for cluster in (getattr(self, "replica", None), getattr(self, "cluster", None)):
+                if cluster and not self.args.keep:
+                    cluster.destroy()
         self.log(f"{'FAILED' if self.failures else 'passed'}: {len(self.failures)} failure(s) in {time.perf_counter() - started:.0f} s")
         RESULTS.mkdir(exist_ok=True)
         (RESULTS / "loadtest.txt").write_text("\n".join(self.report) + "\n")

@@ -652,9 +652,6 @@ def main(argv=None) -> dict:
     return Seeder(scale=args.scale, db=args.db, port=args.port).run()
 
 
-if __name__ == "__main__":
-    main()
-
 
 def wrong_comment_counts() -> dict[str, int]:
     """Rows whose stored `comment_count` differs from `Comment.objects.counted()`, per model."""
@@ -670,3 +667,7 @@ def wrong_comment_counts() -> dict[str, int]:
         .count()
         for model in (Proposal, Program, Consultation)
     }
+
+
+if __name__ == "__main__":
+    main()

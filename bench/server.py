@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -28,10 +29,16 @@ def collectstatic(db_url: str) -> None:
 class Gunicorn:
     """One gunicorn master with N sync workers on 127.0.0.1:<port>, production settings."""
 
-    def __init__(self, db_url: str, *, port: int, workers: int = 3, log_path: Path | None = None, **env: str):
+    def __init__(
+        self, db_url: str, *, port: int, workers: int = 3, log_path: Path | None = None, metrics_port: int | None = None, **env: str
+    ):
         self.db_url = db_url
         self.port = port
         self.workers = workers
+        self.metrics_port = metrics_port
+        if metrics_port:
+            # config/gunicorn.py pools the workers' metrics in this folder and serves them on the second bind.
+            env.update(METRICS_PORT=str(metrics_port), PROMETHEUS_MULTIPROC_DIR=tempfile.mkdtemp(prefix="portal-bench-metrics-"))
         self.env = production_env(db_url, **env)
         self.log_path = log_path
         self.process: subprocess.Popen | None = None
@@ -42,9 +49,11 @@ class Gunicorn:
 
     def start(self, *, wait_path: str = "/healthz", timeout: float = 30) -> "Gunicorn":
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
+        metrics = ["-c", "config/gunicorn.py", "--bind", f"127.0.0.1:{self.metrics_port}"] if self.metrics_port else []
         self.process = subprocess.Popen(
             [
                 GUNICORN,
+                *metrics,
                 "config.wsgi:application",
                 "--bind", f"127.0.0.1:{self.port}",
                 "--workers", str(self.workers),
@@ -80,6 +89,12 @@ class Gunicorn:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+    def scrape(self) -> dict[str, float]:
+        """The instance's Prometheus metrics (all workers), as {'name{labels}': value}."""
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=10) as response:
+            text = response.read().decode()
+        return {name: float(value) for name, _, value in (line.rpartition(" ") for line in text.splitlines() if line and line[0] != "#")}
 
     def __enter__(self) -> "Gunicorn":
         return self.start() if self.process is None else self

@@ -11,6 +11,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.storage import media_storage
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -85,12 +87,16 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 DIGEST_HOUR = env_int("DIGEST_HOUR", 7)
 
 MIDDLEWARE = [
+    # Answers /metrics on METRICS_PORT only, before anything else (config/metrics.py).
+    "config.metrics.MetricsEndpoint",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "audit.logging.RequestLogMiddleware",
     "config.middleware.SecurityHeaders",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.RejectUndecodableInput",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.middleware.AnonymousPageCache",
+    "config.replicas.ReplicaRoutingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -102,6 +108,7 @@ MIDDLEWARE = [
     "accounts.middleware.StaffSecondFactor",
     "simple_history.middleware.HistoryRequestMiddleware",
     "config.middleware.DatabaseUnavailable",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -139,6 +146,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # A file, not memory, so a test that drops the connection does not drop the database with it.
     DATABASES["default"]["TEST"] = {"NAME": f"{DATABASES['default']['NAME']}.test"}
+
+# Read replicas (config/replicas.py): public read-only pages read from one of these, chosen per
+# request; writes, and a browser's reads for REPLICA_PIN_SECONDS after it wrote, use the primary.
+for number, replica_url in enumerate(env_list("DATABASE_REPLICA_URLS", ""), start=1):
+    DATABASES[f"replica_{number}"] = {
+        **dj_database_url.parse(replica_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True),
+        # Tests run against the primary's test database; no second one is created.
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["config.replicas.ReplicaRouter"]
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 5)
+REPLICA_RETRY_SECONDS = env_int("REPLICA_RETRY_SECONDS", 5)
+for database in DATABASES.values():
+    # django-prometheus's subclasses of the same backends count queries and errors per alias (config/metrics.py).
+    database["ENGINE"] = database["ENGINE"].replace("django.db.backends.", "django_prometheus.db.backends.")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -184,8 +206,13 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files are private: they are served only through views that check rights. They live on
+# the local disk (MEDIA_ROOT) unless MEDIA_STORAGE_URL or AWS_STORAGE_BUCKET_NAME names an S3 bucket
+# (config/storage.py). With a bucket, MEDIA_SIGNED_URL_SECONDS > 0 lets those views answer with a
+# signed URL valid that long instead of streaming the file through the web worker.
+MEDIA_SIGNED_URL_SECONDS = env_int("MEDIA_SIGNED_URL_SECONDS", 0)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(os.environ, signed_url_seconds=MEDIA_SIGNED_URL_SECONDS),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -194,7 +221,6 @@ STORAGES = {
         )
     },
 }
-# Uploaded files are private: they are served only through views that check rights.
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media-not-served/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -263,6 +289,9 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0 if DEBUG else 10)
 
 MODERATION_DEADLINE_WORKING_DAYS = env_int("MODERATION_DEADLINE_WORKING_DAYS", 3)
+
+# The internal port on which gunicorn (config/gunicorn.py) also listens and /metrics answers; empty: no metrics.
+METRICS_PORT = env_int("METRICS_PORT", 0)
 
 # The benchmark's ceiling: a view that does nothing, served only when the benchmark asks for it.
 BENCH_CEILING = env_bool("BENCH_CEILING", False)

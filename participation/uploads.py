@@ -8,7 +8,7 @@ end-of-file marker. The extension and the browser's claimed type are never trust
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
@@ -65,12 +65,42 @@ def check_upload(uploaded, *, allow_images: bool = True, allow_pdf: bool = True)
     )
 
 
-def serve_stored_file(field_file, *, original_name: str, mime_type: str) -> FileResponse:
-    """Stream a stored file with headers that stop the browser from treating it as a page."""
+def serve_stored_file(field_file, *, original_name: str, mime_type: str) -> HttpResponse:
+    """Hand a stored file to a visitor whose right to it the calling view has just checked.
+
+    Streamed with headers that stop the browser from treating it as a page; or, with media on a
+    bucket and MEDIA_SIGNED_URL_SECONDS set, a redirect to a signed URL that expires after that many
+    seconds (the bucket itself stays private, so the URL is useless to anyone later). A missing file
+    is a 404, not a 500.
+    """
+    from django.conf import settings
+    from django.utils.http import content_disposition_header
+
+    from config.storage import is_bucket
+
     as_attachment = mime_type == "application/pdf"
-    response = FileResponse(
-        field_file.open("rb"), as_attachment=as_attachment, filename=original_name, content_type=mime_type
-    )
+    if not field_file:
+        raise Http404
+    if settings.MEDIA_SIGNED_URL_SECONDS and is_bucket(field_file.storage):
+        if not field_file.storage.exists(field_file.name):
+            raise Http404
+        url = field_file.storage.url(
+            field_file.name,
+            parameters={
+                "ResponseContentType": mime_type,
+                "ResponseContentDisposition": content_disposition_header(as_attachment, original_name),
+            },
+            expire=settings.MEDIA_SIGNED_URL_SECONDS,
+        )
+        response = HttpResponseRedirect(url)
+        # The URL stops working soon: no cache may keep the redirect longer than that.
+        response["Cache-Control"] = "private, no-store"
+        return response
+    try:
+        opened = field_file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(opened, as_attachment=as_attachment, filename=original_name, content_type=mime_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, max-age=3600"
@@ -94,3 +124,4 @@ def fill_stored_file(record, uploaded, checked: CheckedUpload) -> None:
     if any(field.name == "kind" for field in record._meta.fields):
         record.kind = checked.kind
     record.file.save(f"x{checked.extension}", uploaded, save=False)
+

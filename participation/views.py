@@ -130,8 +130,6 @@ def _public_actor(record, proposal) -> str:
 def attachment_download(request, pk, attachment_pk):
     proposal = _visible_proposal(request, pk)
     attachment = get_object_or_404(Attachment, pk=attachment_pk, proposal=proposal)
-    if not attachment.file or not attachment.file.storage.exists(attachment.file.name):
-        raise Http404
     return serve_stored_file(attachment.file, original_name=attachment.original_name, mime_type=attachment.mime_type)
 
 
