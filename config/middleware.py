@@ -32,7 +32,7 @@ class SecurityHeaders:
         if settings.CONTENT_SECURITY_POLICY:
             response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         if self._private(request):
-            patch_cache_control(response, private=True, no_store=True, no_cache=True, max_age=0)
+            patch_cache_control(response, private=True, no_store=True)
         return response
 
     def _private(self, request) -> bool:
