@@ -4,7 +4,9 @@ What is measured, and by what:
 - request latency and counts by view, method and status: django-prometheus's middleware;
 - database queries and errors per connection alias (primary, replicas): django-prometheus's
   database backends, which settings put in place of Django's own (same behaviour, plus counters);
-- cache errors: `portal_cache_errors_total`, counted where the portal's fail-safe cache swallows one;
+- cache errors: `portal_cache_errors_total{cache}`, counted by `count_cache_error(alias)` where a
+  cache failure is caught and degraded (the fail-safe cache of issue 12 calls it); a failure that
+  is not caught shows as a 5xx in the request counters;
 - task queue depth and failed email deliveries: read from the database at each scrape
   (`QueueCollector`), because the worker that sends emails is another process, often another pod.
 
