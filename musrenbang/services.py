@@ -447,26 +447,34 @@ def _claim(owner, offline: OfflineEntry, *, how: str, request, actor=None) -> Pr
     return proposal
 
 
-@atomic
 def claim_with_code(*, actor, code: str, request=None) -> Proposal:
     """A citizen who signed up claims the proposal an operator entered for them, with the receipt code.
 
     Each code works once; unknown and used codes count as failures, five in fifteen minutes (per
-    account and per address) stop further tries for a while."""
+    account and per address) stop further tries for a while. The count lives in the shared cache,
+    outside the claim's transaction (the database cache would otherwise roll it back)."""
     if not rights.is_verified(actor):
         raise PermissionDenied
     keys = _failure_keys(actor, request)
     if _failures(keys) >= CLAIM_MAX_FAILURES:
         raise ClaimRefused(_("Terlalu banyak percobaan kode yang salah. Coba lagi 15 menit lagi."))
+    try:
+        return _claim_with_code(actor=actor, code=code, request=request)
+    except ClaimRefused:
+        _count_failure(keys)
+        raise
+
+
+@atomic
+def _claim_with_code(*, actor, code: str, request=None) -> Proposal:
     offline = (
-        OfflineEntry.objects.select_for_update().select_related("cycle_proposal")
+        OfflineEntry.objects.select_for_update().select_related("cycle_proposal__proposal")
         .filter(claim_code_digest=claim_code_digest(code)).first()
     )
-    if offline is None or offline.claimed_by_id is not None:
-        _count_failure(keys)
-        if offline is None:
-            raise ClaimRefused(_("Kode tanda terima tidak dikenal. Periksa kembali kode pada kertas tanda terima."),
-                               security_event={"data": {"reason": "claim_code_unknown"}})
+    if offline is None:
+        raise ClaimRefused(_("Kode tanda terima tidak dikenal. Periksa kembali kode pada kertas tanda terima."),
+                           security_event={"data": {"reason": "claim_code_unknown"}})
+    if offline.claimed_by_id is not None:
         raise ClaimRefused(_("Kode tanda terima ini sudah dipakai. Setiap kode hanya berlaku satu kali."),
                            security_event={"target": offline.cycle_proposal.proposal, "data": {"reason": "claim_code_reused"}})
     return _claim(actor, offline, how="code", request=request)

@@ -12,9 +12,9 @@ from tests.programs.conftest import days_ago, phase_of
 pytestmark = pytest.mark.django_db
 
 LIST_QUERIES = 7
-DETAIL_QUERIES = 10
+DETAIL_QUERIES = 11  # incl. the Musrenbang origin of the source proposals
 # Signed in: + session, user, roles, unit rights, email verified, own rating, follow state, unread-notification badge.
-DETAIL_QUERIES_SIGNED_IN = 18
+DETAIL_QUERIES_SIGNED_IN = 19
 HISTORY_QUERIES = 12
 HOME_PROGRAM_QUERIES = 5
 
