@@ -123,4 +123,22 @@ def test_an_operator_records_a_forum_on_a_phone_and_the_citizen_claims_the_propo
     citizen.goto("/musrenbang/klaim/")
     citizen.get_by_label("Kode tanda terima").fill(code)
     citizen.get_by_role("button", name="Klaim usulan").click()
-    expect(citizen.get_by_text("Kode tanda terima ini sudah dipakai")).to_be_visible()
+    expect(citizen.locator(".field-errors", has_text="Kode tanda terima ini sudah dipakai")).to_be_visible()
+
+
+def test_the_operator_forms_and_public_pages_at_desktop_width(new_page, journey, portal, musrenbang):
+    """The same forms on an office computer, and the public funnel: looked at, and checked for layout."""
+    cycle, desa = musrenbang["cycle"], musrenbang["desa"]
+    shots = journey("musrenbang-4-desktop")
+    page = new_page(user=musrenbang["operator"], viewport={"width": 1366, "height": 900})
+    for label, path in (
+        ("halaman kerja", "/kerja/musrenbang/"),
+        ("formulir forum", f"/kerja/musrenbang/{cycle.year}/desa/{desa.pk}/"),
+        ("formulir usulan tatap muka", "/kerja/musrenbang/usulan/baru/"),
+        ("corong publik", f"/musrenbang/{cycle.year}/"),
+    ):
+        page.goto(path)
+        expect(page.locator("main h1")).to_be_visible()
+        # Nothing spills sideways at this width.
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        shots.step(page, label)
