@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.scoped_admin import ScopedAdminMixin
+
 from musrenbang.models import Ceiling, Cycle, Forum, OperatorAssignment, PriorityEntry
 
 
@@ -20,7 +22,7 @@ class CeilingInline(admin.TabularInline):
 
 
 @admin.register(Cycle)
-class CycleAdmin(SimpleHistoryAdmin):
+class CycleAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["year", "title", "collect_start", "desa_start", "kecamatan_start", "kabupaten_start", "kabupaten_end", "is_published"]
     inlines = [CeilingInline]
     fieldsets = (
@@ -46,7 +48,7 @@ class OperatorAssignmentForm(forms.ModelForm):
 
 
 @admin.register(OperatorAssignment)
-class OperatorAssignmentAdmin(SimpleHistoryAdmin):
+class OperatorAssignmentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     form = OperatorAssignmentForm
     list_display = ["user", "region", "created_at"]
     list_select_related = ["user", "region"]
@@ -71,7 +73,7 @@ class PriorityEntryInline(admin.TabularInline):
 
 
 @admin.register(Forum)
-class ForumAdmin(SimpleHistoryAdmin):
+class ForumAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["region", "stage", "cycle", "held_on", "participants_male", "participants_female"]
     list_filter = ["cycle", "stage"]
     search_fields = ["region__name", "place", "chair"]
