@@ -193,3 +193,14 @@ def test_workspace_is_for_operators_only(client, cycle, warga, petugas_pupr, ope
     client.force_login(operator_sukamaju)
     page = client.get("/kerja/musrenbang/").content.decode()
     assert "Desa Sukamaju" in page and "Desa Mekarsari" not in page
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_operator_pages_run_a_fixed_number_of_queries(client, cycle, regions, operator_sukamaju, submit_online, warga, django_assert_max_num_queries, size):
+    for n in range(size):
+        submit_online(warga, regions["sukamaju"], title=f"Usulan {n}")
+    client.force_login(operator_sukamaju)
+    with django_assert_max_num_queries(11):  # session, user, rights, cycle, region, forum, proposals, ceilings, header
+        assert client.get(f"/kerja/musrenbang/{cycle.year}/desa/{regions['sukamaju'].pk}/").status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get("/kerja/musrenbang/").status_code == 200
