@@ -91,7 +91,7 @@ class ProposalForm(forms.ModelForm):
     )
     attachments = MultipleFileField(
         label=_("Lampiran (opsional)"),
-        help_text=_("Foto JPEG, PNG, atau WebP (maks. 5 MB) dan PDF (maks. 10 MB); paling banyak 5 berkas."),
+        help_text=_("Foto JPEG, PNG, atau WebP (maks. 20 MB; diperkecil otomatis) dan PDF (maks. 10 MB); paling banyak 5 berkas."),
         widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}),
     )
     submission_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)

@@ -16,7 +16,8 @@ Bounded memory and time: the header is read first and images beyond `MAX_SIDE` p
 size there). A JPEG is decoded at a reduced scale (libjpeg's DCT scaling, `Image.draft`) just large
 enough for the widest rendition, so even a 50-megapixel photo needs about 10 MB of pixels; a PNG
 or WebP has no such shortcut and is therefore limited to `MAX_PIXELS_UNSCALED`, about 64 MB of
-RGBA pixels at most. Decoding time is proportional to those pixels (well under a second for a
+RGBA pixels at most; everything after decoding works on the image already shrunk to the widest
+rendition. Decoding time is proportional to those pixels (well under a second for a
 phone photo).
 """
 
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, UnidentifiedImageError
 
 DISPLAY_WIDTHS = (320, 640, 1280)
 MAX_SIDE = 12_000
@@ -107,8 +108,7 @@ def _process_opened(image, name: str) -> ProcessedImage:
         image.draft(image.mode, (math.ceil(width * scale), math.ceil(height * scale)))
     try:
         image.load()
-        upright = ImageOps.exif_transpose(image) or image
-        pixels = _to_srgb(upright)
+        pixels = _upright_srgb(_shrunk(image, orientation), image.info, orientation)
     except Image.DecompressionBombError:
         raise _too_large(name, (width, height)) from None
     except Exception:  # any decoder failure means the file is not the image it claims to be
@@ -123,14 +123,46 @@ def _process_opened(image, name: str) -> ProcessedImage:
     return ProcessedImage(tuple(reversed(renditions)))
 
 
-def _to_srgb(image):
-    """Plain RGB or RGBA pixels in sRGB, with every piece of metadata left behind."""
-    icc = image.info.get("icc_profile")
-    has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (image.mode == "P" and "transparency" in image.info)
-    mode = "RGBA" if has_alpha else "RGB"
+# How each EXIF orientation is undone (as Pillow's ImageOps.exif_transpose does).
+UPRIGHT = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+RESIZABLE_MODES = ("RGB", "RGBA", "L", "LA", "CMYK")
+
+
+def _has_alpha(image) -> bool:
+    return image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (image.mode == "P" and "transparency" in image.info)
+
+
+def _shrunk(image, orientation: int):
+    """The decoded pixels brought down to the widest rendition first, so every later step (turning,
+    colour conversion, cleaning) works on at most 1280 pixels across instead of the full photo."""
     if image.mode in ("I;16", "I;16B", "I;16L", "I"):
         image = image.point(lambda value: value / 256).convert("L")
+    elif image.mode not in RESIZABLE_MODES:
+        image = image.convert("RGBA" if _has_alpha(image) else "RGB")
+    # The decoded size, which a JPEG draft may already have reduced.
+    display_width = image.height if orientation in ROTATED_ORIENTATIONS else image.width
+    if display_width <= DISPLAY_WIDTHS[-1]:
+        return image
+    scale = DISPLAY_WIDTHS[-1] / display_width
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+
+
+def _upright_srgb(image, info: dict, orientation: int):
+    """Plain RGB or RGBA pixels, upright, in sRGB, with every piece of metadata left behind."""
+    if orientation in UPRIGHT:
+        image = image.transpose(UPRIGHT[orientation])
+    mode = "RGBA" if _has_alpha(image) else "RGB"
     converted = image.convert(mode)
+    icc = info.get("icc_profile")
     if icc:
         try:
             source_profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))

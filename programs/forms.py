@@ -162,7 +162,7 @@ class ProgressUpdateForm(forms.Form):
     files = MultipleFileField(
         label=_("Foto dan dokumen (opsional)"),
         max_files=services.MAX_DOCUMENTS,
-        help_text=_("Foto JPEG, PNG, atau WebP (maks. 5 MB) dan PDF (maks. 10 MB); paling banyak 5 berkas."),
+        help_text=_("Foto JPEG, PNG, atau WebP (maks. 20 MB; diperkecil otomatis) dan PDF (maks. 10 MB); paling banyak 5 berkas."),
         widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}),
     )
 
