@@ -230,7 +230,7 @@ def delete_account(*, actor, password: str, request=None) -> User:
     from allauth.account.models import EmailAddress
 
     from consultations.models import Response
-    from participation.models import Attachment, Comment, Flag, Proposal
+    from participation.models import Attachment, Comment, Flag, Proposal, StagedUpload
     from participation.uploads import stored_names
 
     user = User.objects.select_for_update().get(pk=actor.pk)
@@ -243,6 +243,11 @@ def delete_account(*, actor, password: str, request=None) -> User:
     draft_files = [
         name
         for file_name, renditions in Attachment.objects.filter(proposal_id__in=drafts).values_list("file", "renditions")
+        for name in stored_names(file_name, renditions)
+    ]
+    draft_files += [
+        name
+        for file_name, renditions in StagedUpload.objects.filter(owner=user).values_list("file", "renditions")
         for name in stored_names(file_name, renditions)
     ]
     Proposal.objects.filter(pk__in=drafts).delete()

@@ -11,7 +11,7 @@ import pytest
 from django.core.files.base import ContentFile
 from PIL import Image
 
-from participation.models import Attachment, Proposal
+from participation.models import Attachment, Proposal, StagedUpload
 from tests.participation.conftest import pdf_bytes, upload
 from tests.photos import has_metadata, photo_jpeg, png_claiming
 
@@ -113,7 +113,7 @@ BIG = 21 * 1024 * 1024
         ([("terpotong.jpg", photo_jpeg(400, 300)[:3000])], "rusak, terpotong, atau bukan gambar"),
         ([("kosong.jpg", b"")], "kosong"),
         ([("raksasa.jpg", b"\xff\xd8\xff\xe0" + b"\0" * BIG)], "lebih dari 20 MB"),
-        ([(f"foto-{n}.jpg", photo_jpeg(64, 48)) for n in range(6)], "Paling banyak 5 berkas"),
+        ([(f"foto-{n}.jpg", photo_jpeg(64, 48)) for n in range(6)], "paling banyak memiliki 5 lampiran"),
         ([("baik.jpg", photo_jpeg(640, 480)), ("bom.png", png_claiming(30_000, 30_000))], "terlalu besar"),
     ],
     ids=["bomb", "too-wide", "html-named-jpg", "php-with-png-signature", "truncated", "empty", "over-20-mb", "six-files", "good-and-bomb"],
@@ -126,7 +126,12 @@ def test_bad_images_are_refused_with_a_message_and_nothing_is_written(client, wa
     assert response.status_code == 200
     assert message in response.content.decode()
     assert Proposal.objects.count() == 0 and Attachment.objects.count() == 0
-    assert stored_files(media_root) == []
+    # Good files of the same form may be kept for the next try (participation.staging), but only
+    # cleaned; nothing of a refused file is stored.
+    for path in stored_files(media_root):
+        assert path.parts[-2] == "staged" and path.suffix == ".webp" and has_metadata(path.read_bytes()) == []
+    refused = {"bom.png", "panorama.png", "foto.jpg", "foto.png", "terpotong.jpg", "kosong.jpg", "raksasa.jpg"}
+    assert not StagedUpload.objects.filter(original_name__in=refused).exists()
 
 
 def test_a_large_phone_photo_is_accepted_and_shrunk(client, warga, form_data, media_root):
@@ -186,3 +191,22 @@ def test_removing_a_photo_removes_every_size(client, warga, form_data, media_roo
 
     services.update_proposal(actor=warga, proposal=proposal, data={}, files=[], remove_ids=[photo.pk])
     assert stored_files(media_root) == []
+
+
+def test_a_photo_kept_after_a_form_error_becomes_an_attachment_in_all_its_sizes(
+    client, warga, form_data, media_root, django_capture_on_commit_callbacks
+):
+    client.force_login(warga)
+    data = form_data(ajukan="1", title="", submission_token="token-foto")
+    data["attachments"] = [upload("IMG_0001.jpg", photo_jpeg(1400, 1050), "image/jpeg")]
+    assert client.post(CREATE, data).status_code == 200
+    staged = StagedUpload.objects.get()
+    assert [entry["width"] for entry in staged.renditions] == [320, 640, 1280]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(CREATE, form_data(ajukan="1", submission_token="token-foto")).status_code == 302
+    photo = Attachment.objects.get()
+    assert [(entry["width"], entry["height"]) for entry in photo.renditions] == [(320, 240), (640, 480), (1280, 960)]
+    # Only the attachment's three clean files remain; the staged copies are gone.
+    stored = sorted(str(path.relative_to(media_root)) for path in stored_files(media_root))
+    assert stored == sorted(entry["name"] for entry in photo.renditions)
+    assert all(has_metadata((media_root / name).read_bytes()) == [] for name in stored)

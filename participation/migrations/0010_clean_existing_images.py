@@ -21,6 +21,6 @@ def clean_images(apps, schema_editor):
 class Migration(migrations.Migration):
     atomic = False
 
-    dependencies = [("participation", "0008_image_renditions")]
+    dependencies = [("participation", "0009_image_renditions")]
 
     operations = [migrations.RunPython(clean_images, migrations.RunPython.noop, elidable=True)]
