@@ -20,7 +20,6 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
-	$(DEV_ENV) $(BIN)/python manage.py createcachetable
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo
 	@# The email worker runs beside the development server and stops with it.
 	$(DEV_ENV) $(BIN)/python manage.py db_worker --interval 5 & worker=$$!; \
