@@ -142,6 +142,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A database host that does not answer (a network partition, a failover) fails the request within
+# this many seconds, as a 503, instead of holding a web worker until gunicorn kills it.
+DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (server, seeder, tests) share the file: wait instead of failing.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
@@ -161,6 +164,8 @@ DATABASE_ROUTERS = ["config.replicas.ReplicaRouter"]
 REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 5)
 REPLICA_RETRY_SECONDS = env_int("REPLICA_RETRY_SECONDS", 5)
 for database in DATABASES.values():
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        database.setdefault("OPTIONS", {}).setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
     # django-prometheus's subclasses of the same backends count queries and errors per alias (config/metrics.py).
     database["ENGINE"] = database["ENGINE"].replace("django.db.backends.", "django_prometheus.db.backends.")
 

@@ -113,6 +113,7 @@ def test_with_no_cache_at_all_pages_render_and_logins_are_refused_not_unlimited(
     # The rate limit cannot count: the stricter direction, a refusal, never an unlimited login.
     response = client.post(LOGIN, {"login": warga.email, "password": "rahasia-kuat-123"})
     assert response.status_code == 429
+    assert "Terlalu banyak percobaan" in response.content.decode()  # in Indonesian, in the portal's layout
     assert "_auth_user_id" not in client.session
 
 
