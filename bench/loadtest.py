@@ -146,14 +146,22 @@ class Cluster:
         replica = Cluster(port, "replica")
         if replica.as_postgres:
             shutil.chown(replica.dir, "postgres", "postgres")
-        # -R writes standby.signal and primary_conninfo: the copy starts as a hot standby.
-        replica._run("pg_basebackup", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-D", str(replica.data), "-X", "stream", "-R")
-        options = (
-            f"-p {port} -k {replica.dir} -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=128MB "
-            f"-c logging_collector=off -c hot_standby=on -c recovery_min_apply_delay={int(delay_s * 1000)}ms"
-        )
-        (replica.data / "portal-options").write_text(options)
-        replica.start()
+        try:
+            # -R writes standby.signal and primary_conninfo: the copy starts as a hot standby. A fast
+            # checkpoint: the default spreads it over minutes on a quiet cluster.
+            replica._run(
+                "pg_basebackup", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-D", str(replica.data),
+                "-X", "stream", "-R", "--checkpoint=fast",
+            )
+            options = (
+                f"-p {port} -k {replica.dir} -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=128MB "
+                f"-c logging_collector=off -c hot_standby=on -c recovery_min_apply_delay={int(delay_s * 1000)}ms"
+            )
+            (replica.data / "portal-options").write_text(options)
+            replica.start()
+        except BaseException:
+            replica.destroy()
+            raise
         return replica
 
 

@@ -120,7 +120,13 @@ class FailSafeCache:
         )
 
     def check(self) -> str:
-        """'ok' when a value written to this cache reads back now, else 'degraded' (for /healthz)."""
+        """'ok' when a value written to this cache reads back now, else 'degraded' (for /healthz).
+
+        A cache that failed within RETRY_AFTER is reported degraded without asking it again: a
+        Redis that hangs must not make the health check itself slower than the probe's timeout.
+        """
+        if _health_of(self.alias).resting_until > time.monotonic():
+            return "degraded"
         probe = f"healthz:{time.monotonic_ns()}"
         try:
             super().set(probe, 1, 10)
