@@ -68,7 +68,7 @@ def test_backup_then_restore_into_an_empty_database_keeps_every_row_and_file(usu
     assert again.returncode != 0 and "not empty" in again.stderr
 
 
-def test_backup_refuses_sqlite_with_a_clear_message(settings):
-    settings.DATABASES = {**settings.DATABASES, "default": {**settings.DATABASES["default"], "ENGINE": "django.db.backends.sqlite3"}}
+def test_backup_refuses_sqlite_with_a_clear_message(monkeypatch):
+    monkeypatch.setitem(settings.DATABASES["default"], "ENGINE", "django.db.backends.sqlite3")
     with pytest.raises(CommandError, match="backups need PostgreSQL"):
         call_command("backup", to="/nonexistent")
