@@ -41,7 +41,7 @@ from musrenbang.models import (
 from musrenbang.rules import operates_in
 from participation import signals as participation_signals
 from participation.models import Proposal, Region
-from participation.uploads import fill_stored_file
+from participation.uploads import delete_stored_files, fill_stored_file
 
 CLAIM_ALPHABET = "ACDEFHJKLMNPRTUVWXY345679"  # no 0/O, 1/I, 2/Z, 8/B: easy to read off a printed receipt
 CLAIM_CODE_LENGTH = 12  # 25^12 ≈ 6 × 10^16 codes
@@ -190,9 +190,11 @@ def record_forum(*, actor, cycle: Cycle, stage: str, region: Region, data: dict,
         if upload is None:
             continue
         uploaded, checked = upload
-        for old in forum.documents.filter(role=role):
-            old.file.delete(save=False)
+        replaced = list(forum.documents.filter(role=role))
+        for old in replaced:
             old.delete()
+        # Files leave the storage only once the new row is committed (a rollback keeps the old ones).
+        transaction.on_commit(lambda replaced=replaced: [delete_stored_files(old) for old in replaced])
         document = ForumDocument(forum=forum, role=role)
         fill_stored_file(document, uploaded, checked)
         document._history_user = actor

@@ -18,7 +18,7 @@ from musrenbang.forms import ClaimForm
 from musrenbang.funnel import funnel
 from musrenbang.models import STAGE_ORDER, Cycle, CycleProposal, Forum, ForumDocument, PriorityEntry, Stage
 from participation.models import Proposal, Region
-from participation.uploads import serve_stored_file
+from participation.uploads import serve_upload
 
 FORUMS_PER_PAGE = 50
 
@@ -124,7 +124,7 @@ def forum_document(request, year, pk, role):
     document = get_object_or_404(ForumDocument, forum=forum, role=role)
     if not rights.can(request.user, "view", document):
         raise Http404
-    return serve_stored_file(document.file, original_name=document.original_name, mime_type=document.mime_type)
+    return serve_upload(document)
 
 
 def proposal_path(proposal: Proposal) -> dict | None:
