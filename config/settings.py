@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "audit",
     "transparency",
     "notifications",
+    "workspace",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -128,6 +129,7 @@ TEMPLATES = [
                 "config.context_processors.portal",
                 "config.context_processors.second_factor",
                 "notifications.context_processors.unread_count",
+                "workspace.context_processors.workspace_count",
             ],
         },
     },
@@ -289,6 +291,8 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0 if DEBUG else 10)
 
 MODERATION_DEADLINE_WORKING_DAYS = env_int("MODERATION_DEADLINE_WORKING_DAYS", 3)
+# Days a work unit has to answer a published proposal; older unanswered ones stand out in /kerja/.
+ANSWER_DEADLINE_DAYS = env_int("ANSWER_DEADLINE_DAYS", 14)
 
 # The internal port on which gunicorn (config/gunicorn.py) also listens and /metrics answers; empty: no metrics.
 METRICS_PORT = env_int("METRICS_PORT", 0)
