@@ -223,3 +223,22 @@ def test_workspace_runs_a_fixed_number_of_queries_whatever_the_data(
         # Ten of each kind per unit, and the totals.
         assert page.count('class="work-item') >= 30 and "Lihat semua 27 usulan yang menunggu" in page
     assert len(captured.captured_queries) <= pinned
+
+
+def test_demo_data_gives_the_demo_official_work_in_every_part(client, settings):
+    import os
+
+    from django.core.management import call_command
+
+    from accounts.models import User
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=open(os.devnull, "w"))
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # idempotent: nothing doubles
+    client.force_login(User.objects.get(email="petugas.pupr@demo.partisipasi.id"))
+    page = client.get("/kerja/").content.decode()
+    assert "Jembatan gantung Dusun Krajan putus" in page and "lewat batas" in page
+    assert Proposal.objects.filter(title="Jembatan gantung Dusun Krajan putus").count() == 1
+    assert "Normalisasi saluran irigasi Sawah Lor" in page and "melewati rencana selesai" in page
+    assert "tindak lanjut belum ditulis" in page
+    assert Proposal.objects.filter(status="under_review").count() == 1
