@@ -13,8 +13,10 @@ from participation.models import Attachment, Category, Comment, Flag, Proposal, 
 
 @admin.register(Category)
 class CategoryAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "slug", "is_active"]
+    list_display = ["name", "slug", "default_work_unit", "is_active"]
+    list_select_related = ["default_work_unit"]
     list_filter = ["is_active"]
+    fields = ["name", "slug", "description", "default_work_unit", "is_active"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 

@@ -23,6 +23,17 @@ def _submit_proposal(user, proposal) -> bool:
     return is_author(user, proposal) and is_verified(user) and proposal.status == "draft"
 
 
+@rule("participation.Proposal", "resubmit")
+def _resubmit_proposal(user, proposal) -> bool:
+    """The author reopens a rejected proposal to fix it, while resubmissions are left."""
+    return (
+        is_author(user, proposal)
+        and is_verified(user)
+        and proposal.status == "rejected"
+        and proposal.resubmissions_left > 0
+    )
+
+
 @rule("participation.Proposal", "withdraw")
 def _withdraw_proposal(user, proposal) -> bool:
     return is_author(user, proposal) and proposal.can_move_to("withdrawn")
