@@ -468,6 +468,9 @@ def proposal_answer(request, pk):
     form = AnswerForm(request.POST)
     valid = form.is_valid()
     decision = form.cleaned_data.get("keputusan") if valid else form.data.get("keputusan")
+    if not rights.acts_for(request.user, proposal.work_unit_id):
+        # Whatever the decision, someone outside the unit is refused the same way: "answer".
+        rights.require(request.user, "answer", proposal)
     if decision == AnswerForm.REVIEW and proposal.status == Proposal.Status.UNDER_REVIEW:
         return proposal_amend_answer(request, pk)
     if _refuse_state(request, proposal, "review" if decision == AnswerForm.REVIEW else "answer"):
