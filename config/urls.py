@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("musrenbang/", include("musrenbang.urls")),
     path("kerja/musrenbang/", include("musrenbang.workspace_urls")),
+    path("kerja/", include("workspace.urls")),
     path("akun/", include("accounts.urls")),
     path("akun/", include("allauth.urls")),
     path("audit/", include("audit.urls")),
