@@ -78,6 +78,8 @@ class UserRoleForm(UserChangeForm):
     def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.actor = actor
+        if "work_units" in self.fields:
+            self.fields["work_units"].label_from_instance = lambda unit: f"{unit.name} ({unit.short_name})"
         if self.instance.pk is not None:
             self.fields["role"].initial = roles.current_role(self.instance)
             self.fields["work_units"].initial = list(

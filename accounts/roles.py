@@ -144,7 +144,10 @@ def assign_role(*, actor, user, role: str, work_units=()) -> None:
         for name in rights.ROLES:
             if name not in groups:
                 groups[name] = Group.objects.create(name=name)
-        locked.groups.remove(*[groups[name] for name in STAFF_ROLES if name != role])
+        # Only roles actually held are removed, so the audit log never records revoking one never given.
+        held = list(locked.groups.filter(name__in=STAFF_ROLES).exclude(name=role))
+        if held:
+            locked.groups.remove(*held)
         locked.groups.add(groups[role])
         is_staff = role in STAFF_ROLES
         if locked.is_staff != is_staff:

@@ -88,7 +88,10 @@ def test_one_form_makes_an_official_who_can_act_at_once_and_removing_the_role_ta
     assert rights.work_unit_ids(former) == frozenset()
     assert not WorkUnitMembership.objects.filter(user=calon).exists()
     assert AuditEvent.objects.filter(action=AuditEvent.Action.RIGHT_REVOKED, object_id=str(dinas_pupr.pk), actor=admin).exists()
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.ROLE_REVOKED, object_id=str(calon.pk), actor=admin).exists()
+    revoked = AuditEvent.objects.filter(action=AuditEvent.Action.ROLE_REVOKED, object_id=str(calon.pk), actor=admin)
+    assert revoked.exists()
+    # Only the role the person held is recorded as taken away, never roles they never had.
+    assert {name for event in revoked for name in event.data["roles"]} == {rights.ROLE_PETUGAS}
 
     client.force_login(former)
     assert client.get(reverse("admin:participation_proposal_changelist")).status_code == 302  # sent to sign in
