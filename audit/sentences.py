@@ -250,6 +250,16 @@ def _status_label(label: str, value) -> str:
 
 def _status_changed(event, data, context):
     parts = {"actor": actor(event), "object": thing(event)}
+    answer = str(data.get("answer") or "").strip()
+    quoted_answer = format_html(" — {} {}", _("jawaban:"), _quote(answer)) if answer else format_html("")
+    if data.get("to") == "under_review":
+        return _sentence(_("{actor} menandai {object} sedang dikaji{answer}."), answer=quoted_answer, **parts)
+    if data.get("to") == "declined":
+        return _sentence(_("{actor} menolak {object}{answer}."), answer=quoted_answer, **parts)
+    if "amended" in data:
+        if data["amended"]:
+            return _sentence(_("{actor} mengubah jawaban resmi atas {object}{answer}."), answer=quoted_answer, **parts)
+        return _sentence(_("{actor} memberi jawaban resmi atas {object}{answer}."), answer=quoted_answer, **parts)
     if data.get("answered"):
         return _sentence(_("{actor} memberi jawaban resmi atas {object}."), **parts)
     if "routed_to" in data:

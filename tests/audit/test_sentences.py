@@ -115,3 +115,28 @@ def test_the_audit_page_runs_a_fixed_number_of_queries(client, admin, warga, dja
     client.force_login(admin)
     with django_assert_max_num_queries(12):
         assert client.get("/audit/").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        ({"from": "published", "to": "under_review", "answer": ""}, "Dewi Moderator menandai usulan 'Lampu jalan' sedang dikaji."),
+        ({"from": "under_review", "to": "declined", "answer": "Di luar kewenangan"},
+         "Dewi Moderator menolak usulan 'Lampu jalan' — jawaban: Di luar kewenangan."),
+        ({"answer": "Disurvei Maret", "amended": False, "status": "published"},
+         "Dewi Moderator memberi jawaban resmi atas usulan 'Lampu jalan' — jawaban: Disurvei Maret."),
+        ({"answer": "Disurvei April", "amended": True, "status": "published"},
+         "Dewi Moderator mengubah jawaban resmi atas usulan 'Lampu jalan' — jawaban: Disurvei April."),
+        ({"from": "published", "to": "accepted", "program": "Penerangan jalan 2026"},
+         "Dewi Moderator menindaklanjuti usulan 'Lampu jalan' dalam program 'Penerangan jalan 2026'."),
+        ({"from": "rejected", "to": "draft", "resubmission": 1},
+         "Dewi Moderator membuka kembali usulan 'Lampu jalan' yang ditolak untuk diperbaiki."),
+        ({"from": "draft", "to": "submitted", "reason": "Diajukan"},
+         "Dewi Moderator mengajukan usulan 'Lampu jalan' untuk diperiksa moderator."),
+    ],
+)
+def test_answer_states_read_as_sentences(moderator, data, expected):
+    event = AuditEvent(action=AuditEvent.Action.STATUS_CHANGED, actor=moderator, object_type="participation.Proposal",
+                       object_id="7", object_repr="Lampu jalan", data=data)
+    assert unescape(re.sub(r"<[^>]+>", "", str(sentence(event)))) == expected
