@@ -182,6 +182,19 @@ else:
         }
     }
 
+# Sessions are read from the shared cache, with the database behind it (a session survives a cache flush).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# Rendered cards, comments, responses and timelines, per version of their data (config/fragments.py):
+# in each worker's memory, bounded, least recently used out first. 0 seconds: off.
+FRAGMENT_CACHE_SECONDS = env_int("FRAGMENT_CACHE_SECONDS", 3600)
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "portal-fragments",
+    "TIMEOUT": max(FRAGMENT_CACHE_SECONDS, 1),
+    "OPTIONS": {"MAX_ENTRIES": env_int("FRAGMENT_CACHE_ENTRIES", 5000), "CULL_FREQUENCY": 4},
+}
+
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
