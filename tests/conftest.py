@@ -30,6 +30,10 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
 @pytest.fixture(autouse=True)
 def _fast_and_quiet(settings):
+    from django.core.cache import caches
+
+    # Rendered fragments live in the worker's memory, not in the rolled-back database (config/fragments.py).
+    caches["fragments"].clear()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,
