@@ -91,6 +91,9 @@ MIDDLEWARE = [
     "config.metrics.MetricsEndpoint",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "audit.logging.RequestLogMiddleware",
+    # ETag on every cacheable response and 304 for a matching If-None-Match (public pages and feeds;
+    # outside SecurityHeaders so that no-store pages, which it marks, get none).
+    "django.middleware.http.ConditionalGetMiddleware",
     "config.middleware.SecurityHeaders",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.RejectUndecodableInput",
@@ -300,6 +303,10 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Seconds a public page stays in the shared cache for visitors without a session (0: off).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0 if DEBUG else 10)
+
+# Seconds a reverse proxy or CDN may keep a public page for visitors without a session
+# (Cache-Control: public, s-maxage; config/middleware.py SecurityHeaders). 0: no public caching.
+EDGE_CACHE_SECONDS = env_int("EDGE_CACHE_SECONDS", PAGE_CACHE_SECONDS)
 
 MODERATION_DEADLINE_WORKING_DAYS = env_int("MODERATION_DEADLINE_WORKING_DAYS", 3)
 # How often an author may reopen a rejected proposal and submit it again.
