@@ -84,7 +84,7 @@ WORK_UNITS = [
 ]
 KECAMATAN = 20
 DESA_PER_KECAMATAN = 10
-PUBLIC_STATUSES = ("published", "accepted", "declined")
+PUBLIC_STATUSES = ("published", "under_review", "accepted", "declined")
 
 
 def scaled(scale: float) -> dict[str, int]:
@@ -161,7 +161,7 @@ class Seeder:
         total_started = time.perf_counter()
         print(f"seeding database {self.db!r} at scale {self.scale}: {self.n}", flush=True)
         self.step("create database", lambda: recreate_database(self.db, port=self.port))
-        self.step("migrate", lambda: (call_command("migrate", verbosity=0), call_command("createcachetable", verbosity=0)))
+        self.step("migrate", lambda: call_command("migrate", verbosity=0))
         with transaction.atomic():
             connection.ensure_connection()
             raw = connection.connection
@@ -669,7 +669,7 @@ class Seeder:
         from django.db import connection
 
         with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM participation_proposal WHERE status IN ('published','accepted','declined') AND NOT is_hidden")
+            cursor.execute("SELECT count(*) FROM participation_proposal WHERE status IN ('published','under_review','accepted','declined') AND NOT is_hidden")
             public_count = cursor.fetchone()[0]
             cursor.execute(
                 "SELECT relname, n_live_tup FROM pg_stat_user_tables WHERE relname IN "

@@ -107,6 +107,16 @@ class ProposalQuerySet(models.QuerySet):
     def with_list_data(self):
         return self.select_related("category", "work_unit", "region", "author")
 
+    def with_cover_photo(self):
+        """Each proposal's first displayable photo for its card (`cover_id`, `cover_renditions`),
+        read in the same query as the list."""
+        photos = Attachment.objects.filter(proposal=models.OuterRef("pk"), kind=StoredFile.Kind.IMAGE)
+        first = photos.exclude(renditions=[]).order_by("created_at", "id")
+        return self.annotate(
+            cover_id=models.Subquery(first.values("pk")[:1]),
+            cover_renditions=models.Subquery(first.values("renditions")[:1], output_field=models.JSONField()),
+        )
+
     def search(self, query: str):
         """Full-text search: PostgreSQL's `indonesian` stemming, a plain contains match on SQLite."""
         query = query.strip()
@@ -150,23 +160,27 @@ class Proposal(models.Model):
         DRAFT = "draft", _("Draf")
         SUBMITTED = "submitted", _("Menunggu moderasi")
         PUBLISHED = "published", _("Dipublikasikan")
+        UNDER_REVIEW = "under_review", _("Sedang dikaji")
         REJECTED = "rejected", _("Ditolak moderator")
-        ACCEPTED = "accepted", _("Ditindaklanjuti dalam program")
-        DECLINED = "declined", _("Tidak ditindaklanjuti")
+        ACCEPTED = "accepted", _("Diterima")
+        DECLINED = "declined", _("Ditolak")
         WITHDRAWN = "withdrawn", _("Ditarik pengusul")
 
     # Each status maps to the statuses that may follow it; nothing else moves a proposal.
     TRANSITIONS = {
         Status.DRAFT: {Status.SUBMITTED, Status.WITHDRAWN},
         Status.SUBMITTED: {Status.PUBLISHED, Status.REJECTED, Status.WITHDRAWN},
-        Status.PUBLISHED: {Status.ACCEPTED, Status.DECLINED, Status.WITHDRAWN},
+        Status.PUBLISHED: {Status.UNDER_REVIEW, Status.ACCEPTED, Status.DECLINED, Status.WITHDRAWN},
+        Status.UNDER_REVIEW: {Status.ACCEPTED, Status.DECLINED, Status.WITHDRAWN},
         # The author may reopen a rejected proposal to fix and resubmit it (a limited number of times).
         Status.REJECTED: {Status.DRAFT},
         Status.ACCEPTED: set(),
         Status.DECLINED: set(),
         Status.WITHDRAWN: set(),
     }
-    PUBLIC_STATUSES = (Status.PUBLISHED, Status.ACCEPTED, Status.DECLINED)
+    PUBLIC_STATUSES = (Status.PUBLISHED, Status.UNDER_REVIEW, Status.ACCEPTED, Status.DECLINED)
+    # Public and still waiting for the unit's decision (accept into a program, or decline).
+    OPEN_STATUSES = (Status.PUBLISHED, Status.UNDER_REVIEW)
     EDITABLE_STATUSES = (Status.DRAFT, Status.SUBMITTED)
 
     title = models.CharField(_("judul"), max_length=150)
@@ -195,6 +209,9 @@ class Proposal(models.Model):
     answered_by = models.ForeignKey(
         "accounts.User", verbose_name=_("dijawab oleh"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The unit's first response (a written answer or the acceptance into a program), kept when the
+    # answer is amended later: the statistics' response times start from here.
+    first_answered_at = models.DateTimeField(_("pertama dijawab"), null=True, blank=True)
     is_hidden = models.BooleanField(_("disembunyikan"), default=False)
     hidden_reason = models.CharField(_("alasan disembunyikan"), max_length=500, blank=True)
     # Counters kept exact by F() updates in the same transaction as the row they count.
@@ -223,17 +240,17 @@ class Proposal(models.Model):
             # condition must stay the same as `public()` (PUBLIC_STATUSES, not hidden) for the planner to use it.
             models.Index(
                 fields=["-published_at", "-id"],
-                condition=models.Q(status__in=["published", "accepted", "declined"], is_hidden=False),
+                condition=models.Q(status__in=["published", "under_review", "accepted", "declined"], is_hidden=False),
                 name="proposal_public_by_date",
             ),
             models.Index(
                 fields=["-support_count", "-published_at", "-id"],
-                condition=models.Q(status__in=["published", "accepted", "declined"], is_hidden=False),
+                condition=models.Q(status__in=["published", "under_review", "accepted", "declined"], is_hidden=False),
                 name="proposal_public_by_support",
             ),
             models.Index(
                 fields=["-comment_count", "-published_at", "-id"],
-                condition=models.Q(status__in=["published", "accepted", "declined"], is_hidden=False),
+                condition=models.Q(status__in=["published", "under_review", "accepted", "declined"], is_hidden=False),
                 name="proposal_public_by_comments",
             ),
         ]
@@ -255,6 +272,11 @@ class Proposal(models.Model):
     @property
     def is_public(self) -> bool:
         return self.status in self.PUBLIC_STATUSES and not self.is_hidden
+
+    @property
+    def is_open(self) -> bool:
+        """Public and still waiting for the unit's decision."""
+        return self.status in self.OPEN_STATUSES and not self.is_hidden
 
     @property
     def is_editable(self) -> bool:
@@ -312,6 +334,9 @@ class StoredFile(models.Model):
     kind = models.CharField(_("jenis"), max_length=10, choices=Kind.choices)
     mime_type = models.CharField(max_length=50)
     size = models.PositiveIntegerField(_("ukuran (byte)"))
+    # Images only: the stored WebP sizes, narrowest first, as [{"width", "height", "name", "size"}];
+    # the last is the one in `file`. Empty for a PDF, and for an image never cleaned (never served).
+    renditions = models.JSONField(_("ukuran tampilan"), default=list, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -319,6 +344,16 @@ class StoredFile(models.Model):
 
     def __str__(self):
         return self.original_name
+
+    def rendition_file(self, width: int | None = None):
+        """The stored rendition `width` pixels wide (the largest when None) as a FieldFile, or None."""
+        if not self.renditions:
+            return None
+        entry = self.renditions[-1] if width is None else next((e for e in self.renditions if e["width"] == width), None)
+        if entry is None:
+            return None
+        field = self._meta.get_field("file")
+        return field.attr_class(self, field, entry["name"])
 
 
 class Attachment(StoredFile):

@@ -24,6 +24,7 @@ from participation.exceptions import AlreadyDone, InvalidTransition
 from participation.forms import (
     SORT_LABELS,
     SORTS,
+    AmendAnswerForm,
     AnswerForm,
     FlagForm,
     ProposalFilterForm,
@@ -33,7 +34,7 @@ from participation.forms import (
 )
 from participation.models import Attachment, Comment, Proposal
 from participation.pagination import LargeListPaginator
-from participation.uploads import serve_stored_file
+from participation.uploads import serve_upload
 
 PROPOSALS_PER_PAGE = 20
 SIMILAR_LIMIT = 5
@@ -58,7 +59,7 @@ def _verified_or_explain(request) -> bool:
 def proposal_list(request):
     filters = ProposalFilterForm(request.GET)
     chosen = filters.cleaned_or_defaults()
-    proposals = Proposal.objects.public().with_list_data()
+    proposals = Proposal.objects.public().with_list_data().with_cover_photo()
     if chosen.get("kategori"):
         proposals = proposals.filter(category=chosen["kategori"])
     if chosen.get("satker"):
@@ -89,8 +90,14 @@ def proposal_detail(request, pk):
         "programs": _programs_of(proposal),
         "thread": thread_for(request, proposal, post_url=f"/usulan/{proposal.pk}/komentar/") if proposal.is_public else None,
         "has_supported": user.is_authenticated and proposal.supports.filter(user=user).exists(),
-        "may": {action: rights.can(user, action, proposal) for action in ("edit", "submit", "resubmit", "withdraw", "support", "flag", "moderate", "answer", "route")},
+        "may": {
+            action: rights.can(user, action, proposal)
+            for action in (
+                "edit", "submit", "resubmit", "withdraw", "support", "flag", "moderate", "answer", "review", "amend_answer", "route",
+            )
+        },
         "answer_form": AnswerForm(),
+        "amend_form": AmendAnswerForm(initial={"answer": proposal.official_answer}),
         "route_form": RouteForm(current_unit_id=proposal.work_unit_id),
     }
     return render(request, "participation/proposal_detail.html", context)
@@ -128,10 +135,10 @@ def _public_actor(record, proposal) -> str:
     return _("Petugas satuan kerja")
 
 
-def attachment_download(request, pk, attachment_pk):
+def attachment_download(request, pk, attachment_pk, width=None):
     proposal = _visible_proposal(request, pk)
     attachment = get_object_or_404(Attachment, pk=attachment_pk, proposal=proposal)
-    return serve_stored_file(attachment.file, original_name=attachment.original_name, mime_type=attachment.mime_type)
+    return serve_upload(attachment, width=width)
 
 
 def similar_proposals(request):
@@ -431,29 +438,83 @@ def comment_hide(request, pk):
 # --- officials ------------------------------------------------------------------------------------
 
 
+def _back_to(request, proposal, anchor: str = ""):
+    """After an official's action: back to the workspace when it started there, else to the proposal."""
+    if request.POST.get("kembali") == "kerja":
+        return redirect("/kerja/")
+    return redirect(f"{proposal.get_absolute_url()}{anchor}")
+
+
+def _refuse_state(request, proposal, action: str) -> bool:
+    """An official of the proposal's own unit asking for something its state does not allow gets a
+    message and nothing changes; anyone else is refused by `rights.require` (403, a security event)."""
+    if rights.can(request.user, action, proposal):
+        return False
+    if not rights.acts_for(request.user, proposal.work_unit_id):
+        rights.require(request.user, action, proposal)
+    messages.error(
+        request,
+        _("Tindakan ini tidak dapat dilakukan pada usulan berstatus “%(status)s”. Tidak ada yang diubah.")
+        % {"status": proposal.get_status_display()},
+    )
+    return True
+
+
 @require_POST
 @login_required
 def proposal_answer(request, pk):
+    """The unit's decision: "Sedang dikaji" (an optional note) or "Ditolak" (the official answer required)."""
     proposal = _visible_proposal(request, pk)
-    rights.require(request.user, "answer", proposal)
     form = AnswerForm(request.POST)
+    valid = form.is_valid()
+    decision = form.cleaned_data.get("keputusan") if valid else form.data.get("keputusan")
+    if not rights.acts_for(request.user, proposal.work_unit_id):
+        # Whatever the decision, someone outside the unit is refused the same way: "answer".
+        rights.require(request.user, "answer", proposal)
+    if decision == AnswerForm.REVIEW and proposal.status == Proposal.Status.UNDER_REVIEW:
+        return proposal_amend_answer(request, pk)
+    if _refuse_state(request, proposal, "review" if decision == AnswerForm.REVIEW else "answer"):
+        return _back_to(request, proposal, "#jawab")
+    if not valid:
+        messages.error(request, form.error_message())
+        return _back_to(request, proposal, "#jawab")
+    answer = form.cleaned_data["answer"]
+    if decision == AnswerForm.DECLINE:
+        services.decline_proposal(actor=request.user, proposal=proposal, answer=answer)
+        messages.success(request, _("Usulan ditolak dengan jawaban resmi. Pengusul dan pengikutnya diberi tahu."))
+    else:
+        services.review_proposal(actor=request.user, proposal=proposal, note=answer)
+        messages.success(request, _("Usulan ditandai “Sedang dikaji”. Pengusul dan pengikutnya diberi tahu."))
+    return _back_to(request, proposal)
+
+
+@require_POST
+@login_required
+def proposal_amend_answer(request, pk):
+    proposal = _visible_proposal(request, pk)
+    if _refuse_state(request, proposal, "amend_answer"):
+        return _back_to(request, proposal, "#jawaban")
+    form = AmendAnswerForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Jawaban resmi wajib diisi (paling banyak 5.000 karakter)."))
-        return redirect(f"{proposal.get_absolute_url()}#jawaban")
-    services.answer_proposal(actor=request.user, proposal=proposal, answer=form.cleaned_data["answer"], decline=form.cleaned_data["decline"])
-    messages.success(request, _("Jawaban resmi telah diterbitkan."))
-    return redirect(proposal)
+        messages.error(request, _("Jawaban resmi wajib diisi (paling banyak 5.000 karakter). Jawaban sebelumnya tetap berlaku."))
+        return _back_to(request, proposal, "#jawaban")
+    services.amend_answer(actor=request.user, proposal=proposal, answer=form.cleaned_data["answer"])
+    messages.success(request, _("Jawaban resmi telah disimpan. Versi sebelumnya tetap tercatat di riwayat perubahan."))
+    return _back_to(request, proposal, "#jawaban")
 
 
 @require_POST
 @login_required
 def proposal_route(request, pk):
     proposal = _visible_proposal(request, pk)
-    rights.require(request.user, "route", proposal)
+    if rights.is_moderator(request.user):
+        rights.require(request.user, "route", proposal)
+    elif _refuse_state(request, proposal, "route"):
+        return _back_to(request, proposal, "#disposisi")
     form = RouteForm(request.POST, current_unit_id=proposal.work_unit_id)
     if not form.is_valid():
         messages.error(request, _("Pilih satuan kerja lain yang aktif dan tuliskan catatan disposisi."))
-        return redirect(f"{proposal.get_absolute_url()}#disposisi")
+        return _back_to(request, proposal, "#disposisi")
     services.route_proposal(actor=request.user, proposal=proposal, to_unit=form.cleaned_data["to_unit"], note=form.cleaned_data["note"])
     messages.success(request, _("Usulan telah didisposisikan ke %(unit)s.") % {"unit": form.cleaned_data["to_unit"].name})
-    return redirect(proposal)
+    return _back_to(request, proposal)
