@@ -140,11 +140,12 @@ def test_a_phase_move_shows_on_the_program_card_at_once(client, program, petugas
     assert "Berjalan · 0%" in after
 
 
-def test_a_renamed_category_shows_in_the_cached_filter_form_at_once(client, usulan):
+def test_a_renamed_category_shows_in_the_cached_filter_form_at_once(client, usulan, django_capture_on_commit_callbacks):
     category = usulan.category
     assert category.name in _page(client, "/usulan/")
     category.name = "Jalan dan Jembatan"
-    category.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        category.save()
     assert "Jalan dan Jembatan" in _page(client, "/usulan/")
 
 
