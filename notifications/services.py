@@ -98,7 +98,11 @@ def notify(*, recipients, kind: str, message: str, url: str, exclude=None, dedup
 
 
 def mark_all_read(*, user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+    from accounts import summary
+
+    marked = Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+    summary.forget(user.pk, user)
+    return marked
 
 
 @transaction.atomic
