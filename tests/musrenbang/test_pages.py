@@ -200,6 +200,7 @@ def test_operator_pages_run_a_fixed_number_of_queries(client, cycle, regions, op
     for n in range(size):
         submit_online(warga, regions["sukamaju"], title=f"Usulan {n}")
     client.force_login(operator_sukamaju)
+    client.get("/")  # the first page after signing in stores the person's summary (accounts/summary.py)
     with django_assert_max_num_queries(11):  # session, user, rights, cycle, region, forum, proposals, ceilings, header
         assert client.get(f"/kerja/musrenbang/{cycle.year}/desa/{regions['sukamaju'].pk}/").status_code == 200
     with django_assert_max_num_queries(12):
