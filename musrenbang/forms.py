@@ -109,7 +109,7 @@ class OfflineProposalForm(forms.ModelForm):
     proposer_name = forms.CharField(label=_("Nama pengusul"), max_length=150)
     name_consent = forms.BooleanField(
         label=_("Pengusul setuju namanya ditampilkan di portal"), required=False,
-        help_text=_("Tanpa persetujuan, portal menulis \u201cWarga (nama tidak ditampilkan)\u201d."),
+        help_text=_("Tanpa persetujuan, portal menulis “Warga (nama tidak ditampilkan)”."),
     )
     proposer_phone = forms.CharField(
         label=_("Nomor telepon pengusul (opsional, tidak dipublikasikan)"), max_length=20, required=False,
