@@ -86,3 +86,15 @@ def _hide_comment(user, comment) -> bool:
 @rule("participation.Comment", "flag")
 def _flag_comment(user, comment) -> bool:
     return is_verified(user) and not is_author(user, comment) and not comment.is_deleted and not comment.is_hidden
+
+
+# --- redaction (participation.redaction) ----------------------------------------------------------
+
+
+@rule("participation.Proposal", "redact")
+@rule("participation.Comment", "redact")
+@rule("consultations.Response", "redact")
+@rule("programs.ProgressUpdate", "redact")
+def _redact(user, obj) -> bool:
+    """Moderators (and administrators) edit text out of the live item and all its history."""
+    return is_moderator(user)

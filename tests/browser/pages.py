@@ -43,6 +43,7 @@ def moderator_pages(showcase) -> dict[str, str]:
     return {
         "antrean moderasi": "/moderasi/",
         "usulan menunggu moderasi": showcase["waiting"].get_absolute_url(),
+        "sunting teks usulan": f"/moderasi/sunting/usulan/{showcase['proposal'].pk}/",
     }
 
 
