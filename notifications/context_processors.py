@@ -8,6 +8,8 @@ def unread_count(request):
     def count():
         if user is None or not user.is_authenticated:
             return 0
-        return user.notifications.filter(read_at__isnull=True).count()
+        from notifications.services import unread_count
+
+        return unread_count(user)
 
     return {"unread_notifications": SimpleLazyObject(count)}
