@@ -337,7 +337,9 @@ class LoadTest:
         self.program_ids = list(Program.objects.values_list("pk", flat=True))
         self.open_consultations = list(Consultation.objects.open().values_list("pk", flat=True))
         self.consultation_ids = list(Consultation.objects.public().values_list("pk", flat=True))
-        self.user_ids = list(range(1, self.manifest["users"] + 1))
+        # The benchmark's personas (bench/seed.py) are staff or carry extra activity: not load clients.
+        personas = {user_id for role, user_id in self.manifest.get("personas", {}).items() if role != "official_unit"}
+        self.user_ids = [pk for pk in range(1, self.manifest["users"] + 1) if pk not in personas]
 
     def session_for(self, user_id: int) -> str:
         """A logged-in session written straight to the session table, as django.contrib.auth.login would."""

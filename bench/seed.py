@@ -179,6 +179,7 @@ class Seeder:
             self.step("comments", self.comments)
             self.step("sequences", self.reset_sequences)
             self.step("recreate indexes", self.recreate_indexes)
+            self.step("personas", self.personas)
         # Django keeps the connection in autocommit mode, which VACUUM needs.
         self.step("vacuum analyze", lambda: raw.execute("VACUUM (ANALYZE)"))
         self.step("check counters", self.check_counters)
@@ -582,6 +583,68 @@ class Seeder:
         for statement in connection.ops.sequence_reset_sql(no_style(), models):
             self.cursor.execute(statement)
 
+    def personas(self) -> None:
+        """Three logged-in people for the benchmark, with the activity a regular user has.
+
+        A verified citizen who supports a share of the proposals on the list's first pages and
+        the long thread, follows proposals, programs and consultations and has unread
+        notifications; a moderator and an official (act-for right on the program's work unit).
+        They are ordinary seeded accounts given roles after the bulk load, through the ORM, so
+        the signals that grant work-unit rights run as in production.
+        """
+        from django.contrib.auth.models import Group
+
+        from accounts import rights
+        from accounts.models import User, WorkUnitMembership
+        from notifications.models import Follow, Kind, Notification
+        from participation.models import Support
+
+        self.cursor.execute("SET LOCAL session_replication_role = origin")
+        users = self.n["users"]
+        citizen, moderator, official = users, users - 1, users - 2
+        program = self.program_ids[len(self.program_ids) // 2]
+        self.cursor.execute("SELECT work_unit_id FROM programs_program WHERE id = %s", (program,))
+        official_unit = self.cursor.fetchone()[0]
+        for user_id, role in ((citizen, rights.ROLE_WARGA), (moderator, rights.ROLE_MODERATOR), (official, rights.ROLE_PETUGAS)):
+            User.objects.get(pk=user_id).groups.add(Group.objects.get(name=role))
+        User.objects.filter(pk__in=[moderator, official]).update(is_staff=True)
+        WorkUnitMembership.objects.create(user_id=official, work_unit_id=official_unit)
+
+        # Supports: every third of the newest 60 supportable proposals and the long thread's proposal.
+        newest = sorted(self.supportable, key=lambda pk: (self.published_at[pk], pk), reverse=True)[:60]
+        chosen = sorted(set(newest[::3]) | {self.hot_proposal})
+        already = set(Support.objects.filter(user_id=citizen, proposal_id__in=chosen).values_list("proposal_id", flat=True))
+        fresh = [pk for pk in chosen if pk not in already and self.author[pk] != citizen]
+        Support.objects.bulk_create([Support(user_id=citizen, proposal_id=pk) for pk in fresh])
+        self.cursor.execute(
+            "UPDATE participation_proposal SET support_count = support_count + 1 WHERE id = ANY(%s)", (fresh,)
+        )
+        for pk in fresh:
+            self.supports_of[pk] += 1
+
+        ct = self.ct
+        follows = [(ct["proposal"], pk) for pk in chosen[:15]]
+        follows += [(ct["program"], pk) for pk in self.program_ids[:5] + [program]]
+        follows += [(ct["consultation"], pk) for pk in list(self.consultation_state)[:5]]
+        Follow.objects.bulk_create(
+            [Follow(user_id=citizen, content_type_id=c, object_id=o) for c, o in dict.fromkeys(follows)]
+        )
+        notifications = []
+        for i in range(200):
+            pk = chosen[i % len(chosen)]
+            notifications.append(
+                Notification(
+                    recipient_id=citizen,
+                    kind=Kind.PROPOSAL if i % 3 else Kind.REPLY,
+                    message=f"Ada kabar baru tentang usulan #{pk} yang Anda ikuti.",
+                    url=f"/usulan/{pk}/",
+                    read_at=None if i >= 188 else self.now - timedelta(days=200 - i),
+                )
+            )
+        Notification.objects.bulk_create(notifications)
+        self.personas_of = {"citizen": citizen, "moderator": moderator, "official": official, "official_unit": official_unit}
+        self.cursor.execute("SET LOCAL session_replication_role = replica")
+
     def check_counters(self) -> None:
         """The counters must equal the rows: fail loudly if the generator and the tables disagree."""
         from django.db import connection
@@ -639,6 +702,7 @@ class Seeder:
             "search_query": "jalan rusak",
             "rare_search_query": "longsor",
             "filter": {"kategori": 1, "wilayah": self.kecamatan_ids[0]},
+            "personas": self.personas_of,
         }
 
 
