@@ -8,6 +8,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import rights
 from accounts.models import User, WorkUnit, WorkUnitMembership
+from accounts.scoped_admin import ScopedAdminMixin
 
 
 class MembershipFormSet(BaseInlineFormSet):
@@ -44,7 +45,7 @@ class UserMembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
+class UserAdmin(ScopedAdminMixin, SimpleHistoryAdmin, DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "full_name", "is_active", "is_staff", "date_joined"]
     list_filter = ["is_active", "is_staff", "is_superuser", "groups"]
@@ -77,7 +78,7 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
 
 
 @admin.register(WorkUnit)
-class WorkUnitAdmin(GuardedModelAdminMixin, SimpleHistoryAdmin):
+class WorkUnitAdmin(ScopedAdminMixin, GuardedModelAdminMixin, SimpleHistoryAdmin):
     """Work units, their officials, and guardian's per-object rights page (administrators only)."""
 
     list_display = ["name", "short_name", "is_active"]

@@ -11,6 +11,10 @@ class AccountsConfig(AppConfig):
 
         from accounts import signals  # noqa: F401
         from accounts.roles import sync_role_permissions
+        from accounts.scoped_admin import scope_every_model_admin
+
+        # django.contrib.admin (first in INSTALLED_APPS) has registered every model admin by now.
+        scope_every_model_admin()
 
         # Runs after every migrate, so roles also gain the permissions of models added later.
         post_migrate.connect(sync_role_permissions, dispatch_uid="sync_role_permissions")

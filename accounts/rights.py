@@ -149,6 +149,15 @@ def can(user, action: str, obj) -> bool:
     return bool(predicate(user, obj))
 
 
+class Refused(PermissionDenied):
+    """A refusal that knows what was tried on what, so the security log can say it (config.views)."""
+
+    def __init__(self, action: str = "", target=None):
+        super().__init__(action)
+        self.action = action
+        self.target = target
+
+
 def require(user, action: str, obj) -> None:
     """Raise Http404 when the user may not see the object, PermissionDenied when they may not act."""
     if action != "view" and not can(user, "view", obj):
@@ -156,7 +165,57 @@ def require(user, action: str, obj) -> None:
     if not can(user, action, obj):
         if action == "view":
             raise Http404
-        raise PermissionDenied
+        raise Refused(action, obj)
+
+
+# --- what each person may open in Django admin ------------------------------------------------------
+
+Scope = Callable[[object, "QuerySet"], "QuerySet"]
+_ADMIN_SCOPES: dict[str, Scope] = {}
+
+
+def admin_scope(*labels: str):
+    """Register, for each model label, the rows of a queryset a staff member may open in admin.
+
+    The apps' rules modules register one per model a staff role works on; a model with none
+    (users, groups, audit events, third-party models) is for administrators only.
+    """
+
+    def register(func: Scope) -> Scope:
+        for label in labels:
+            _ADMIN_SCOPES[label] = func
+        return func
+
+    return register
+
+
+def scope_for_admin(user, queryset):
+    """The part of `queryset` this user may list, search, filter, open, change or delete in admin."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active or not user.is_staff:
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+    scope = _ADMIN_SCOPES.get(queryset.model._meta.label)
+    if scope is None:
+        return queryset if is_administrator(user) else queryset.none()
+    return scope(user, queryset)
+
+
+def in_admin_scope(user, obj) -> bool:
+    """Whether this stored object lies inside the user's admin scope (one query; none for superusers)."""
+    if obj is None or obj.pk is None:
+        return False
+    if getattr(user, "is_superuser", False) and user.is_active and user.is_staff:
+        return True
+    return scope_for_admin(user, type(obj)._default_manager.filter(pk=obj.pk)).exists()
+
+
+def everything(user, queryset):
+    """The scope of public reference data (categories, regions, work units): staff with the model right see all."""
+    return queryset
+
+
+admin_scope("accounts.WorkUnit")(everything)
 
 
 @rule("accounts.WorkUnit", "act_for")

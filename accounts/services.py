@@ -230,7 +230,7 @@ def delete_account(*, actor, password: str, request=None) -> User:
     from allauth.account.models import EmailAddress
 
     from consultations.models import Response
-    from participation.models import Attachment, Comment, Flag, Proposal
+    from participation.models import Attachment, Comment, Flag, Proposal, StagedUpload
 
     user = User.objects.select_for_update().get(pk=actor.pk)
     if not user.is_active or not password or not user.check_password(password):
@@ -240,6 +240,7 @@ def delete_account(*, actor, password: str, request=None) -> User:
     # Drafts never left the citizen: they go, with their history and files.
     drafts = list(Proposal.objects.filter(author=user, status=Proposal.Status.DRAFT).values_list("pk", flat=True))
     draft_files = list(Attachment.objects.filter(proposal_id__in=drafts).values_list("file", flat=True))
+    draft_files += StagedUpload.objects.filter(owner=user).values_list("file", flat=True)
     Proposal.objects.filter(pk__in=drafts).delete()
     _history(Attachment).filter(proposal_id__in=drafts).delete()
     _history(Proposal).filter(id__in=drafts).delete()

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from accounts.scoped_admin import ScopedAdminMixin
 from audit.models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Read-only: audit events cannot be added, changed or deleted by anyone from the UI."""
 
     list_display = ["created_at", "action", "actor", "object_type", "object_repr", "ip_address"]

@@ -39,3 +39,29 @@ def record(action: str, *, actor=None, target=None, request=None, data: dict | N
         extra={"audit_action": action, "object_type": event.object_type, "object_id": event.object_id},
     )
     return event
+
+
+def log_refusal(request, *, action: str = "", target=None, model=None, object_id=None) -> None:
+    """A refused request is a WARNING security event naming the actor, the object and the action.
+
+    The site's 403 page (config.views.permission_denied) and the scoped admin both call this, so a
+    refusal reads the same wherever it happened. It writes no audit row: a refusal changes nothing,
+    and an attacker must not be able to fill the audit table by asking for forbidden pages.
+    """
+    from audit.logging import loggable_path
+
+    user = getattr(request, "user", None)
+    actor_id = user.pk if getattr(user, "is_authenticated", False) else None
+    if target is not None:
+        model, object_id = type(target), target.pk
+    security_log.warning(
+        "permission denied",
+        extra={
+            "actor_id": actor_id,
+            "refused_action": action or "",
+            "object_type": model._meta.label if model is not None else "",
+            "object_id": "" if object_id is None else str(object_id),
+            "path": loggable_path(request),
+            "method": request.method,
+        },
+    )

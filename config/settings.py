@@ -291,6 +291,10 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0 if DEBUG else 10)
 
 MODERATION_DEADLINE_WORKING_DAYS = env_int("MODERATION_DEADLINE_WORKING_DAYS", 3)
+# How often an author may reopen a rejected proposal and submit it again.
+PROPOSAL_RESUBMISSION_LIMIT = env_int("PROPOSAL_RESUBMISSION_LIMIT", 3)
+# Files accepted by a proposal form that was never sent are removed after this many hours.
+STAGED_UPLOAD_MAX_AGE_HOURS = env_int("STAGED_UPLOAD_MAX_AGE_HOURS", 24)
 
 # The internal port on which gunicorn (config/gunicorn.py) also listens and /metrics answers; empty: no metrics.
 METRICS_PORT = env_int("METRICS_PORT", 0)

@@ -13,7 +13,6 @@ from django.views.decorators.csrf import requires_csrf_token
 from config.home import home_sections
 
 logger = logging.getLogger("portal.health")
-security_logger = logging.getLogger("portal.security")
 
 
 def home(request):
@@ -62,10 +61,11 @@ def bench_ceiling(request):
 
 @requires_csrf_token
 def permission_denied(request, exception=None):
-    # Refused actions are security events: someone tried a path the rights module closed.
-    from audit.logging import loggable_path
+    # Refused actions are security events: someone tried a path the rights module closed. A refusal
+    # raised by `rights.require` (or the scoped admin) carries what was tried on which object.
+    from audit.events import log_refusal
 
-    security_logger.warning("permission denied", extra={"path": loggable_path(request), "method": request.method})
+    log_refusal(request, action=getattr(exception, "action", ""), target=getattr(exception, "target", None))
     return render(request, "403.html", {"page": "error"}, status=403)
 
 

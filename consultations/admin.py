@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import rights
+from accounts.scoped_admin import ScopedAdminMixin
 from accounts.models import WorkUnit
 from consultations import services
 from consultations.models import Consultation, ConsultationDocument, Response, ResponseReply
@@ -154,7 +155,7 @@ class StateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Consultation)
-class ConsultationAdmin(SimpleHistoryAdmin):
+class ConsultationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     form = ConsultationAdminForm
     inlines = [DocumentInline]
     list_display = ["title", "work_unit", "state_label", "opens_at", "closes_at", "response_total", "public_link"]
@@ -180,9 +181,7 @@ class ConsultationAdmin(SimpleHistoryAdmin):
         return FormWithUser
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request).select_related("work_unit").annotate(n_responses=Count("responses"))
-        unit_ids = _unit_ids(request.user)
-        return queryset if unit_ids is None else queryset.filter(work_unit_id__in=unit_ids)
+        return super().get_queryset(request).select_related("work_unit").annotate(n_responses=Count("responses"))
 
     def has_view_permission(self, request, obj=None):
         return super().has_view_permission(request, obj) and (obj is None or rights.can(request.user, "edit", obj))
@@ -318,7 +317,7 @@ class ReplyInline(admin.StackedInline):
 
 
 @admin.register(Response)
-class ResponseAdmin(SimpleHistoryAdmin):
+class ResponseAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     """Officials read their units' responses and reply; moderators may hide a comment. No personal data."""
 
     inlines = [ReplyInline]
@@ -335,10 +334,7 @@ class ResponseAdmin(SimpleHistoryAdmin):
         return readonly
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request).select_related("consultation")
-        if rights.is_moderator(request.user):
-            return queryset
-        return queryset.filter(consultation__work_unit_id__in=rights.work_unit_ids(request.user))
+        return super().get_queryset(request).select_related("consultation")
 
     def has_add_permission(self, request):
         return False

@@ -4,7 +4,7 @@ Time-dependent rules read the current clock; services that take an explicit `now
 window themselves inside their transaction.
 """
 
-from accounts.rights import acts_for, is_author, is_moderator, is_verified, rule
+from accounts.rights import acts_for, admin_scope, is_administrator, is_author, is_moderator, is_verified, rule, work_unit_ids
 
 
 def may_take_part(user, consultation) -> bool:
@@ -64,3 +64,22 @@ def _reply_to_response(user, response) -> bool:
 @rule("consultations.Response", "hide")
 def _hide_response(user, response) -> bool:
     return is_moderator(user)
+
+
+# --- what staff may open in Django admin --------------------------------------------------------
+
+_UNIT_PATH = {
+    "consultations.Consultation": "work_unit_id",
+    "consultations.ConsultationDocument": "consultation__work_unit_id",
+    "consultations.Response": "consultation__work_unit_id",
+    "consultations.ResponseReply": "response__consultation__work_unit_id",
+}
+
+
+@admin_scope(*_UNIT_PATH)
+def _consultations_in_admin(user, queryset):
+    """Officials: their units' consultations and what hangs on them; moderators also every response (to hide one)."""
+    label = queryset.model._meta.label
+    if is_administrator(user) or (label == "consultations.Response" and is_moderator(user)):
+        return queryset
+    return queryset.filter(**{f"{_UNIT_PATH[label]}__in": work_unit_ids(user)})

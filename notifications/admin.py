@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from accounts.scoped_admin import ScopedAdminMixin
 from notifications.models import Notification
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Read-only view of deliveries, to see what failed."""
 
     list_display = ["created_at", "recipient", "kind", "email_status", "email_attempts", "read_at"]

@@ -6,21 +6,25 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts import rights
+from accounts.scoped_admin import ScopedAdminMixin
 from participation import services
 from participation.exceptions import InvalidTransition
 from participation.models import Attachment, Category, Comment, Flag, Proposal, Region, Routing
 
 
 @admin.register(Category)
-class CategoryAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "slug", "is_active"]
+class CategoryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    list_display = ["name", "slug", "default_work_unit", "is_active"]
+    list_select_related = ["default_work_unit"]
     list_filter = ["is_active"]
+    fields = ["name", "slug", "description", "default_work_unit", "is_active"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Region)
-class RegionAdmin(SimpleHistoryAdmin):
+class RegionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["code", "name", "level", "parent"]
     list_filter = ["level"]
     search_fields = ["code", "name"]
@@ -85,7 +89,7 @@ def _apply_each(model_admin, request, queryset, apply) -> None:
 
 
 @admin.register(Proposal)
-class ProposalAdmin(SimpleHistoryAdmin):
+class ProposalAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     """Moderation in admin: every action goes through the same services as the moderation queue."""
 
     list_display = ["title", "status", "category", "work_unit", "region", "support_count", "is_hidden", "submitted_at"]
@@ -105,6 +109,20 @@ class ProposalAdmin(SimpleHistoryAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # Answering and routing live on the site, behind the same services and checks: link there.
+        if obj is not None:
+            url = obj.get_absolute_url()
+            context["site_actions"] = [
+                (f"{url}#{anchor}", label)
+                for action, anchor, label in (
+                    ("answer", "jawab", _("Beri jawaban resmi di situs")),
+                    ("route", "disposisi", _("Disposisi di situs")),
+                )
+                if rights.can(request.user, action, obj)
+            ]
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):
         obj._change_reason = "Diubah melalui admin"
@@ -133,7 +151,7 @@ class ProposalAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Comment)
-class CommentAdmin(SimpleHistoryAdmin):
+class CommentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["__str__", "author", "content_type", "object_id", "is_hidden", "is_deleted", "created_at"]
     list_filter = ["is_hidden", "is_deleted", "content_type", FlaggedFilter]
     search_fields = ["body"]
@@ -161,7 +179,7 @@ class CommentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Flag)
-class FlagAdmin(SimpleHistoryAdmin):
+class FlagAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["__str__", "reason", "created_at", "resolved_at"]
     list_filter = ["reason", ("resolved_at", admin.EmptyFieldListFilter), "content_type"]
     readonly_fields = ["content_type", "object_id", "reporter", "reason", "note", "created_at", "resolved_at", "resolved_by"]
@@ -171,7 +189,7 @@ class FlagAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Routing)
-class RoutingAdmin(SimpleHistoryAdmin):
+class RoutingAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["proposal", "from_unit", "to_unit", "created_at"]
     list_select_related = ["proposal", "from_unit", "to_unit"]
     readonly_fields = ["proposal", "from_unit", "to_unit", "note", "routed_by", "created_at"]

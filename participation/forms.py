@@ -1,13 +1,17 @@
+import json
 import uuid
+from dataclasses import dataclass, field
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import WorkUnit
 from participation.models import Category, Comment, Flag, Proposal, Region
 from participation.services import MAX_ATTACHMENTS
-from participation.uploads import check_upload
+from participation.uploads import IMAGE_MAX_BYTES, PDF_MAX_BYTES, check_upload
 from participation.widgets import use_fast_selects
 
 
@@ -15,31 +19,70 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+@dataclass
+class CheckedFiles:
+    """What a multiple file input brought: the files that passed the content check, and the
+    messages about the ones that did not (the good ones are kept even when others fail)."""
+
+    accepted: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+
+
 class MultipleFileField(forms.FileField):
-    """Several files in one input; each is checked by content, the whole set by count."""
+    """Several files in one input; each is checked by content, the whole set by count.
+
+    With `partial=True` the field never fails: it returns CheckedFiles (the good files and the
+    messages about the others) and leaves the count and the errors to the form, which knows the
+    files already attached or staged.
+    """
 
     widget = MultipleFileInput
 
-    def __init__(self, *args, max_files: int = MAX_ATTACHMENTS, **kwargs):
+    def __init__(self, *args, max_files: int = MAX_ATTACHMENTS, partial: bool = False, **kwargs):
         self.max_files = max_files
+        self.partial = partial
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
         files = [f for f in (data if isinstance(data, (list, tuple)) else [data]) if f]
-        if len(files) > self.max_files:
+        if not self.partial and len(files) > self.max_files:
             raise ValidationError(_("Paling banyak %(max)d berkas.") % {"max": self.max_files})
-        checked = []
-        errors = []
+        checked = CheckedFiles()
         for uploaded in files:
-            super().clean(uploaded, initial)
             try:
-                checked.append((uploaded, check_upload(uploaded)))
+                super().clean(uploaded, initial)
+                checked.accepted.append((uploaded, check_upload(uploaded)))
             except ValidationError as error:
-                errors.extend(error.messages)
-        if errors:
-            raise ValidationError(errors)
-        return checked
+                checked.errors.extend(error.messages)
+        if self.partial:
+            return checked
+        if checked.errors:
+            raise ValidationError(checked.errors)
+        return checked.accepted
+
+
+def _formatted(message, **values):
+    """`message % values`, translated when rendered (not when the module is imported)."""
+    return lazy(lambda: str(message) % values, str)()
+
+
+def upload_limits_attrs() -> dict:
+    """Data attributes for static/js/upload-check.js, which checks sizes and types before sending
+    (the server checks again). `{name}`, `{max}` and `{names}` are filled in by the script."""
+    megabytes = 1024 * 1024
+    return {
+        "accept": "image/jpeg,image/png,image/webp,application/pdf",
+        "data-max-image-bytes": IMAGE_MAX_BYTES,
+        "data-max-pdf-bytes": PDF_MAX_BYTES,
+        "data-msg-image-size": _formatted(
+            _("Foto %(name)s lebih dari %(max)d MB. Pilih foto yang lebih kecil."), name="{name}", max=IMAGE_MAX_BYTES // megabytes
+        ),
+        "data-msg-pdf-size": _formatted(_("PDF %(name)s lebih dari %(max)d MB."), name="{name}", max=PDF_MAX_BYTES // megabytes),
+        "data-msg-type": _formatted(_("%(name)s bukan foto JPEG, PNG, WebP, atau PDF."), name="{name}"),
+        "data-msg-empty": _formatted(_("%(name)s kosong (0 byte)."), name="{name}"),
+        "data-msg-count": _formatted(_("Paling banyak %(max)s berkas lagi; tidak dipilih: %(names)s."), max="{max}", names="{names}"),
+    }
 
 
 def active_units():
@@ -81,18 +124,24 @@ class WorkUnitChoiceField(forms.ModelChoiceField):
 
 class ProposalForm(forms.ModelForm):
     category = forms.ModelChoiceField(
-        label=_("Kategori"), queryset=Category.objects.filter(is_active=True), empty_label=_("— pilih kategori —")
+        label=_("Kategori"),
+        queryset=Category.objects.filter(is_active=True).select_related("default_work_unit"),
+        empty_label=_("— pilih kategori —"),
     )
     work_unit = WorkUnitChoiceField(
-        label=_("Satuan kerja tujuan"), queryset=active_units(), empty_label=_("— pilih satuan kerja —")
+        label=_("Satuan kerja tujuan (opsional)"),
+        queryset=active_units(),
+        required=False,
+        empty_label=_("— sesuai kategori —"),
     )
     region = RegionChoiceField(
         label=_("Wilayah"), queryset=region_choices_queryset(), empty_label=_("— pilih kecamatan atau desa —")
     )
     attachments = MultipleFileField(
+        partial=True,
         label=_("Lampiran (opsional)"),
-        help_text=_("Foto JPEG, PNG, atau WebP (maks. 5 MB) dan PDF (maks. 10 MB); paling banyak 5 berkas."),
-        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}),
+        help_text=_("Foto JPEG, PNG, atau WebP (maks. 20 MB, diperkecil otomatis) dan PDF (maks. 10 MB); paling banyak 5 berkas."),
+        widget=MultipleFileInput(attrs=upload_limits_attrs()),
     )
     submission_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
@@ -118,22 +167,114 @@ class ProposalForm(forms.ModelForm):
             "estimated_cost": forms.NumberInput(attrs={"min": 0, "step": 1000, "inputmode": "numeric"}),
         }
 
-    def __init__(self, *args, existing_attachments: int = 0, **kwargs):
+    def __init__(self, *args, attached: int = 0, citizen=None, **kwargs):
+        """`attached`: files the proposal already holds (saved attachments and staged files)."""
         super().__init__(*args, **kwargs)
         use_fast_selects(self)
-        self.existing_attachments = existing_attachments
+        self.accepted_files: list = []
         self.fields["estimated_cost"].max_value = 10**15
         if not self.is_bound and not self.initial.get("submission_token"):
             self.initial["submission_token"] = uuid.uuid4().hex
+        if not self.is_bound and citizen is not None and not self.initial.get("region"):
+            region_id = getattr(citizen, "region_id", None)
+            if region_id:
+                self.initial["region"] = region_id
+        self.set_attached(attached)
+        self._explain_routing()
+
+    def set_attached(self, count: int) -> None:
+        """How many files the proposal already holds (saved and staged): the input takes the rest."""
+        self.attached = count
+        self.fields["attachments"].widget.attrs["data-max-files"] = max(0, MAX_ATTACHMENTS - count)
+
+    # --- routing ----------------------------------------------------------------------------------
+
+    def _categories(self) -> list:
+        if not hasattr(self, "_category_list"):
+            self._category_list = list(self.fields["category"].queryset)
+        return self._category_list
+
+    def _chosen_category(self):
+        value = self["category"].value()
+        return next((c for c in self._categories() if str(c.pk) == str(value)), None)
+
+    def _explain_routing(self) -> None:
+        """One line under the work unit saying who will handle the proposal; static/js/routing.js
+        rewrites it when the category changes, from the map in data-category-units."""
+        hint = self.fields["work_unit"]
+        category = self._chosen_category()
+        hint.help_text = self.routing_line(category)
+        hint.widget.attrs["data-category-units"] = json.dumps(
+            {str(c.pk): c.handling_unit.name if c.handling_unit else "" for c in self._categories()}
+        )
+        hint.widget.attrs["data-hint-unit"] = str(
+            _("Kosongkan bila ragu: usulan kategori {category} akan ditangani {unit}.")
+        )
+        hint.widget.attrs["data-hint-none"] = str(
+            _("Kategori {category} belum memiliki satuan kerja penanggung jawab: pilih satuan kerja tujuan.")
+        )
+
+    @staticmethod
+    def routing_line(category) -> str:
+        if category is None:
+            return str(_("Kosongkan bila ragu: usulan diteruskan ke satuan kerja yang menangani kategori pilihan Anda."))
+        if category.handling_unit is None:
+            return format_html(
+                str(_("Kategori {category} belum memiliki satuan kerja penanggung jawab: pilih satuan kerja tujuan.")),
+                category=category.name,
+            )
+        return format_html(
+            str(_("Kosongkan bila ragu: usulan kategori {category} akan ditangani {unit}.")),
+            category=category.name,
+            unit=category.handling_unit.name,
+        )
+
+    def routing_table(self) -> list[tuple[str, str]]:
+        """Every category with its handling unit, for the list shown without JavaScript."""
+        return [(c.name, c.handling_unit.name if c.handling_unit else "") for c in self._categories()]
+
+    def clean(self):
+        cleaned = super().clean()
+        category = cleaned.get("category")
+        if not cleaned.get("work_unit") and category is not None:
+            if category.handling_unit is None:
+                self.add_error(
+                    "work_unit",
+                    _("Kategori “%(category)s” belum memiliki satuan kerja penanggung jawab. Pilih satuan kerja tujuan.")
+                    % {"category": category.name},
+                )
+            else:
+                cleaned["work_unit"] = category.handling_unit
+        return cleaned
+
+    # --- files ------------------------------------------------------------------------------------
 
     def clean_attachments(self):
-        files = self.cleaned_data.get("attachments") or []
-        if self.existing_attachments + len(files) - len(self.data.getlist("remove_attachments", [])) > MAX_ATTACHMENTS:
-            raise ValidationError(_("Satu usulan paling banyak memiliki %(max)d lampiran.") % {"max": MAX_ATTACHMENTS})
-        return files
+        checked = self.cleaned_data.get("attachments") or CheckedFiles()
+        removed = len(set(self.data.getlist("remove_attachments", [])))
+        room = MAX_ATTACHMENTS - max(0, self.attached - removed)
+        errors = list(checked.errors)
+        if len(checked.accepted) > room:
+            errors.append(
+                _("Satu usulan paling banyak memiliki %(max)d lampiran; Anda masih dapat menambah %(room)d berkas.")
+                % {"max": MAX_ATTACHMENTS, "room": max(0, room)}
+            )
+            self.accepted_files = []
+        else:
+            # Kept even when another file or field has an error: the view stages them.
+            self.accepted_files = checked.accepted
+        if errors:
+            raise ValidationError(errors)
+        return checked.accepted
 
     def proposal_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+def posted_token(data) -> str:
+    """The proposal form's token as posted, if it looks like one (it keys the staged files)."""
+    token = (data.get("submission_token") or "")[:64]
+    return token if token.replace("-", "").replace("_", "").isalnum() else ""
 
 
 class RejectForm(forms.Form):

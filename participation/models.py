@@ -14,6 +14,16 @@ class Category(models.Model):
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     description = models.TextField(_("deskripsi"), blank=True, max_length=2000)
     is_active = models.BooleanField(_("aktif"), default=True)
+    # Where a citizen's proposal goes when they do not know which unit handles it.
+    default_work_unit = models.ForeignKey(
+        "accounts.WorkUnit",
+        verbose_name=_("satuan kerja penanggung jawab"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="default_for_categories",
+        help_text=_("Usulan kategori ini yang tidak memilih satuan kerja diteruskan ke sini."),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -23,6 +33,13 @@ class Category(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def handling_unit(self):
+        """The unit that takes proposals of this category by default, or None when it has none
+        (never set, deleted, or no longer active)."""
+        unit = self.default_work_unit
+        return unit if unit is not None and unit.is_active else None
 
     def save(self, *args, **kwargs):
         if not self.slug:
@@ -144,7 +161,8 @@ class Proposal(models.Model):
         Status.DRAFT: {Status.SUBMITTED, Status.WITHDRAWN},
         Status.SUBMITTED: {Status.PUBLISHED, Status.REJECTED, Status.WITHDRAWN},
         Status.PUBLISHED: {Status.ACCEPTED, Status.DECLINED, Status.WITHDRAWN},
-        Status.REJECTED: set(),
+        # The author may reopen a rejected proposal to fix and resubmit it (a limited number of times).
+        Status.REJECTED: {Status.DRAFT},
         Status.ACCEPTED: set(),
         Status.DECLINED: set(),
         Status.WITHDRAWN: set(),
@@ -170,6 +188,9 @@ class Proposal(models.Model):
     submitted_at = models.DateTimeField(_("diajukan"), null=True, blank=True)
     published_at = models.DateTimeField(_("dipublikasikan"), null=True, blank=True, db_index=True)
     rejection_reason = models.TextField(_("alasan penolakan"), blank=True, max_length=2000)
+    # How often the author reopened it after a rejection; the latest reason stays in rejection_reason
+    # so the moderation queue can show what was asked for.
+    resubmission_count = models.PositiveSmallIntegerField(_("jumlah pengajuan ulang"), default=0)
     official_answer = models.TextField(_("jawaban resmi"), blank=True, max_length=5000)
     answered_at = models.DateTimeField(_("dijawab"), null=True, blank=True)
     answered_by = models.ForeignKey(
@@ -240,6 +261,16 @@ class Proposal(models.Model):
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE_STATUSES
 
+    @property
+    def is_resubmission(self) -> bool:
+        return self.resubmission_count > 0
+
+    @property
+    def resubmissions_left(self) -> int:
+        from django.conf import settings
+
+        return max(0, settings.PROPOSAL_RESUBMISSION_LIMIT - self.resubmission_count)
+
     def can_move_to(self, new_status: str) -> bool:
         return new_status in self.TRANSITIONS.get(self.status, set())
 
@@ -302,6 +333,34 @@ class Attachment(StoredFile):
         verbose_name = _("lampiran")
         verbose_name_plural = _("lampiran")
         ordering = ["created_at", "id"]
+
+
+def staged_upload_path(instance, filename):
+    from participation.uploads import random_file_name
+
+    return random_file_name("staged", filename)
+
+
+class StagedUpload(StoredFile):
+    """A file the proposal form already checked and accepted while other fields still had errors.
+
+    Kept for the author under the form's token, shown as "terlampir", so the citizen never chooses
+    it again; it becomes an attachment when the form is sent, and is removed with its file when the
+    form is abandoned (`manage.py clean_staged_uploads`).
+    """
+
+    owner = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    form_token = models.CharField(max_length=64)
+    file = models.FileField(_("berkas"), upload_to=staged_upload_path, max_length=200)
+
+    class Meta:
+        verbose_name = _("berkas tertunda")
+        verbose_name_plural = _("berkas tertunda")
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["owner", "form_token"], name="staged_upload_form"),
+            models.Index(fields=["created_at"], name="staged_upload_age"),
+        ]
 
 
 class Support(models.Model):

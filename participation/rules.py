@@ -1,6 +1,22 @@
 """Who may do what to proposals and comments; registered with `accounts.rights`."""
 
-from accounts.rights import acts_for, is_author, is_moderator, is_verified, rule, work_unit_ids
+from accounts.rights import (
+    acts_for,
+    admin_scope,
+    everything,
+    is_administrator,
+    is_author,
+    is_moderator,
+    is_verified,
+    rule,
+    work_unit_ids,
+)
+
+# Nobody on the staff acts on these in admin: a draft is the author's private work, a rejected or
+# withdrawn proposal has no step left. Administrators still see them.
+CLOSED_TO_STAFF = ("draft", "rejected", "withdrawn")
+
+admin_scope("participation.Category", "participation.Region")(everything)
 
 
 # --- proposals ------------------------------------------------------------------------------------
@@ -21,6 +37,17 @@ def _edit_proposal(user, proposal) -> bool:
 @rule("participation.Proposal", "submit")
 def _submit_proposal(user, proposal) -> bool:
     return is_author(user, proposal) and is_verified(user) and proposal.status == "draft"
+
+
+@rule("participation.Proposal", "resubmit")
+def _resubmit_proposal(user, proposal) -> bool:
+    """The author reopens a rejected proposal to fix it, while resubmissions are left."""
+    return (
+        is_author(user, proposal)
+        and is_verified(user)
+        and proposal.status == "rejected"
+        and proposal.resubmissions_left > 0
+    )
 
 
 @rule("participation.Proposal", "withdraw")
@@ -86,6 +113,26 @@ def _hide_comment(user, comment) -> bool:
 @rule("participation.Comment", "flag")
 def _flag_comment(user, comment) -> bool:
     return is_verified(user) and not is_author(user, comment) and not comment.is_deleted and not comment.is_hidden
+
+
+# --- what staff may open in Django admin ---------------------------------------------------------
+
+
+@admin_scope("participation.Proposal")
+def _proposals_in_admin(user, proposals):
+    """Moderators: every proposal still open to a step; officials: those of their units, not hidden."""
+    if is_administrator(user):
+        return proposals
+    proposals = proposals.exclude(status__in=CLOSED_TO_STAFF)
+    if is_moderator(user):
+        return proposals
+    return proposals.filter(work_unit_id__in=work_unit_ids(user), is_hidden=False)
+
+
+@admin_scope("participation.Comment", "participation.Flag", "participation.Routing")
+def _moderated_in_admin(user, queryset):
+    """Comments, reports and routings are moderators' work."""
+    return queryset if is_moderator(user) else queryset.none()
 
 
 # --- redaction (participation.redaction) ----------------------------------------------------------

@@ -76,10 +76,51 @@ def create_proposal(*, actor, data: dict, files: list, submit: bool, token: str 
 
 
 @transaction.atomic
-def update_proposal(*, actor, proposal: Proposal, data: dict, files: list, remove_ids: list[int]) -> Proposal:
-    """Edit a draft or submitted proposal: fields, new attachments, removed attachments."""
+def update_proposal(
+    *, actor, proposal: Proposal, data: dict, files: list, remove_ids: list[int], submit: bool = False
+) -> Proposal:
+    """Edit a draft or submitted proposal: fields, new attachments, removed attachments; `submit`
+    also sends a draft to moderation in the same transaction."""
     proposal = _locked(proposal)
     rights.require(actor, "edit", proposal)
+    _apply_edit(proposal, actor=actor, data=data, files=files, remove_ids=remove_ids, reason="Diubah pengusul")
+    if submit and proposal.status == Status.DRAFT:
+        proposal = _transition(actor=actor, proposal=proposal, action="submit", new_status=Status.SUBMITTED, reason="Diajukan")
+    return proposal
+
+
+@transaction.atomic
+def resubmit_proposal(
+    *, actor, proposal: Proposal, data: dict, files: list, remove_ids: list[int], submit: bool = True
+) -> Proposal:
+    """The author of a rejected proposal fixes it and sends it to moderation again (or keeps it
+    as a draft to finish later). Reopening counts against PROPOSAL_RESUBMISSION_LIMIT; the last
+    rejection reason stays on the proposal so moderators see what was asked for."""
+    proposal = _locked(proposal)
+    rights.require(actor, "resubmit", proposal)
+    proposal.move_to(Status.DRAFT, now=timezone.now())
+    proposal.resubmission_count += 1
+    _save(
+        proposal,
+        actor=actor,
+        reason="Dibuka kembali oleh pengusul setelah ditolak",
+        fields=["status", "status_changed_at", "resubmission_count"],
+    )
+    record(
+        AuditEvent.Action.STATUS_CHANGED,
+        actor=actor,
+        target=proposal,
+        data={"from": Status.REJECTED, "to": Status.DRAFT, "resubmission": proposal.resubmission_count},
+    )
+    _apply_edit(proposal, actor=actor, data=data, files=files, remove_ids=remove_ids, reason="Diperbaiki pengusul")
+    if submit:
+        proposal = _transition(
+            actor=actor, proposal=proposal, action="submit", new_status=Status.SUBMITTED, reason="Diajukan ulang"
+        )
+    return proposal
+
+
+def _apply_edit(proposal: Proposal, *, actor, data: dict, files: list, remove_ids: list[int], reason: str) -> None:
     remaining = proposal.attachments.exclude(pk__in=remove_ids).count()
     if remaining + len(files) > MAX_ATTACHMENTS:
         raise ValueError("too many attachments")
@@ -88,9 +129,8 @@ def update_proposal(*, actor, proposal: Proposal, data: dict, files: list, remov
         removed.delete()
     for field, value in data.items():
         setattr(proposal, field, value)
-    _save(proposal, actor=actor, reason="Diubah pengusul", fields=[*data.keys(), "updated_at"])
+    _save(proposal, actor=actor, reason=reason, fields=[*data.keys(), "updated_at"])
     _add_attachments(proposal, files)
-    return proposal
 
 
 def _transition(*, actor, proposal: Proposal, action: str, new_status: str, reason: str, extra_fields=()) -> Proposal:

@@ -12,7 +12,8 @@ from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirec
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-IMAGE_MAX_BYTES = 5 * 1024 * 1024
+# Phone photos are large; they are accepted up to this size because they are shrunk for display.
+IMAGE_MAX_BYTES = 20 * 1024 * 1024
 PDF_MAX_BYTES = 10 * 1024 * 1024
 IMAGE_FORMATS = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png"), "WEBP": ("image/webp", ".webp")}
 # Pillow refuses images beyond this many pixels instead of exhausting memory (decompression bombs).
@@ -42,7 +43,7 @@ def check_upload(uploaded, *, allow_images: bool = True, allow_pdf: bool = True)
         return CheckedUpload("pdf", "application/pdf", ".pdf")
     if allow_images:
         if uploaded.size > IMAGE_MAX_BYTES:
-            raise ValidationError(_("Gambar %(name)s lebih dari 5 MB.") % {"name": name})
+            raise ValidationError(_("Gambar %(name)s lebih dari 20 MB.") % {"name": name})
         try:
             with Image.open(uploaded) as image:
                 image_format = image.format

@@ -12,6 +12,7 @@ urlpatterns = [
     path("usulan/<int:pk>/", views.proposal_detail, name="proposal_detail"),
     path("usulan/<int:pk>/ubah/", views.proposal_edit, name="proposal_edit"),
     path("usulan/<int:pk>/ajukan/", views.proposal_submit, name="proposal_submit"),
+    path("usulan/<int:pk>/ajukan-ulang/", views.proposal_resubmit, name="proposal_resubmit"),
     path("usulan/<int:pk>/tarik/", views.proposal_withdraw, name="proposal_withdraw"),
     path("usulan/<int:pk>/dukung/", views.proposal_support, name="proposal_support"),
     path("usulan/<int:pk>/komentar/", views.proposal_comment, name="proposal_comment"),

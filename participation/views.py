@@ -9,7 +9,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.contrib.postgres.search import TrigramSimilarity
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import rights
 from audit.history import history_entries, role_label
-from participation import services
+from participation import services, staging
 from participation.comments import post_comment_view, thread_for
 from participation.exceptions import AlreadyDone, InvalidTransition
 from participation.forms import (
@@ -29,6 +29,7 @@ from participation.forms import (
     ProposalFilterForm,
     ProposalForm,
     RouteForm,
+    posted_token,
 )
 from participation.models import Attachment, Comment, Proposal
 from participation.pagination import LargeListPaginator
@@ -88,7 +89,10 @@ def proposal_detail(request, pk):
         "programs": _programs_of(proposal),
         "thread": thread_for(request, proposal, post_url=f"/usulan/{proposal.pk}/komentar/") if proposal.is_public else None,
         "has_supported": user.is_authenticated and proposal.supports.filter(user=user).exists(),
-        "may": {action: rights.can(user, action, proposal) for action in ("edit", "submit", "withdraw", "support", "flag", "moderate", "answer", "route", "redact")},
+        "may": {
+            action: rights.can(user, action, proposal)
+            for action in ("edit", "submit", "resubmit", "withdraw", "support", "flag", "moderate", "answer", "route", "redact")
+        },
         "answer_form": AnswerForm(),
         "route_form": RouteForm(current_unit_id=proposal.work_unit_id),
     }
@@ -166,55 +170,121 @@ def my_proposals(request):
 def proposal_create(request):
     if not rights.is_verified(request.user):
         return render(request, "participation/verify_first.html", {"page": "proposals"}, status=403)
-    form = ProposalForm(request.POST or None, request.FILES or None)
-    similar = []
-    if request.method == "POST":
-        if "cek_serupa" in request.POST:
-            similar = find_similar(request.POST.get("title", ""))
-            form = ProposalForm(initial=request.POST.dict())
-            form.initial["submission_token"] = request.POST.get("submission_token", "")
-        elif form.is_valid():
-            proposal = services.create_proposal(
-                actor=request.user,
-                data=form.proposal_data(),
-                files=form.cleaned_data["attachments"],
-                submit="ajukan" in request.POST,
-                token=form.cleaned_data.get("submission_token", "")[:64],
-            )
-            if proposal.status == Proposal.Status.SUBMITTED:
-                messages.success(request, _("Usulan Anda telah diajukan dan menunggu moderasi. Anda akan melihat statusnya di Usulan saya."))
-            else:
-                messages.success(request, _("Draf usulan tersimpan. Anda dapat mengubah dan mengajukannya kapan saja."))
-            return redirect(proposal)
-        else:
-            similar = find_similar(request.POST.get("title", ""))
-    return render(request, "participation/proposal_form.html", {"page": "proposals", "form": form, "similar": similar, "proposal": None})
+    return _proposal_form_page(request, proposal=None)
 
 
 @login_required
 def proposal_edit(request, pk):
     proposal = _visible_proposal(request, pk)
+    if proposal.status == Proposal.Status.REJECTED and rights.is_author(request.user, proposal):
+        return redirect("participation:proposal_resubmit", pk=proposal.pk)
     rights.require(request.user, "edit", proposal)
-    attachments = list(proposal.attachments.all())
-    form = ProposalForm(request.POST or None, request.FILES or None, instance=proposal, existing_attachments=len(attachments))
-    if request.method == "POST" and form.is_valid():
-        keep_ids = {a.pk for a in attachments}
-        remove_ids = [int(v) for v in request.POST.getlist("remove_attachments") if v.isdigit() and int(v) in keep_ids]
-        try:
-            services.update_proposal(
-                actor=request.user, proposal=proposal, data=form.proposal_data(), files=form.cleaned_data["attachments"], remove_ids=remove_ids
+    return _proposal_form_page(request, proposal=proposal)
+
+
+@login_required
+def proposal_resubmit(request, pk):
+    """"Ubah dan ajukan ulang": the author fixes a rejected proposal and sends it to moderation again."""
+    proposal = _visible_proposal(request, pk)
+    if not rights.can(request.user, "resubmit", proposal):
+        if not rights.is_author(request.user, proposal):
+            raise PermissionDenied
+        if proposal.status != Proposal.Status.REJECTED:
+            messages.error(request, _("Hanya usulan yang ditolak moderator yang dapat diajukan ulang."))
+        elif proposal.resubmissions_left == 0:
+            messages.error(
+                request,
+                _("Usulan ini sudah diajukan ulang %(count)d kali, batas yang berlaku. Buat usulan baru bila masih diperlukan.")
+                % {"count": proposal.resubmission_count},
             )
-        except ValueError:
-            form.add_error("attachments", _("Satu usulan paling banyak memiliki 5 lampiran."))
         else:
-            messages.success(request, _("Perubahan usulan tersimpan."))
-            return redirect(proposal)
-    proposal.refresh_from_db()
-    return render(
-        request,
-        "participation/proposal_form.html",
-        {"page": "proposals", "form": form, "proposal": proposal, "attachments": attachments, "similar": find_similar(proposal.title, exclude_pk=proposal.pk)},
+            messages.error(request, _("Konfirmasi alamat email Anda terlebih dahulu."))
+        return redirect(proposal)
+    return _proposal_form_page(request, proposal=proposal, resubmit=True)
+
+
+def _proposal_form_page(request, *, proposal, resubmit=False):
+    """The proposal form for a new, an edited or a resubmitted proposal.
+
+    Files that pass their check are staged (participation.staging) whenever the form comes back
+    with errors, and listed as attached, so they are never chosen twice.
+    """
+    user = request.user
+    saved = list(proposal.attachments.all()) if proposal else []
+    token = ""
+    if request.method == "POST":
+        token = posted_token(request.POST)
+    staged = staging.staged_for(user, token)
+    context = {"page": "proposals", "proposal": proposal, "resubmit": resubmit, "attachments": saved, "similar": []}
+
+    removing = request.POST.get("hapus_berkas", "") if request.method == "POST" else ""
+    if removing or "cek_serupa" in request.POST:
+        # Not a submission: remove one staged file or look for similar proposals, keep what was typed.
+        if removing.isdigit():
+            staging.discard([item for item in staged if item.pk == int(removing)])
+            staged = [item for item in staged if item.pk != int(removing)]
+        form = ProposalForm(initial=request.POST.dict(), instance=proposal, attached=len(saved) + len(staged))
+        form.initial["submission_token"] = token
+        if "cek_serupa" in request.POST:
+            context["similar"] = find_similar(request.POST.get("title", ""), exclude_pk=proposal.pk if proposal else None)
+        return render(request, "participation/proposal_form.html", {**context, "form": form, "staged": staged})
+
+    form = ProposalForm(
+        request.POST or None, request.FILES or None, instance=proposal, attached=len(saved) + len(staged), citizen=user
     )
+    if request.method == "POST":
+        if form.is_valid():
+            response = _save_proposal_form(request, form, proposal=proposal, saved=saved, staged=staged, resubmit=resubmit)
+            if response is not None:
+                return response
+        elif form.accepted_files:
+            staged += staging.stage(user, token, form.accepted_files)
+            form.set_attached(len(saved) + len(staged))
+        context["similar"] = find_similar(request.POST.get("title", ""), exclude_pk=proposal.pk if proposal else None)
+    elif proposal is not None:
+        context["similar"] = find_similar(proposal.title, exclude_pk=proposal.pk)
+    return render(request, "participation/proposal_form.html", {**context, "form": form, "staged": staged})
+
+
+def _save_proposal_form(request, form, *, proposal, saved, staged, resubmit):
+    """Hand a valid form to its service; None when the service refused the files (form error added)."""
+    files = staging.as_uploads(staged) + form.cleaned_data["attachments"]
+    submit = "ajukan" in request.POST
+    keep_ids = {attachment.pk for attachment in saved}
+    remove_ids = [int(v) for v in request.POST.getlist("remove_attachments") if v.isdigit() and int(v) in keep_ids]
+    try:
+        with transaction.atomic():
+            if proposal is None:
+                result = services.create_proposal(
+                    actor=request.user, data=form.proposal_data(), files=files, submit=submit,
+                    token=form.cleaned_data.get("submission_token", "")[:64],
+                )
+            elif resubmit:
+                result = services.resubmit_proposal(
+                    actor=request.user, proposal=proposal, data=form.proposal_data(), files=files,
+                    remove_ids=remove_ids, submit=submit,
+                )
+            else:
+                result = services.update_proposal(
+                    actor=request.user, proposal=proposal, data=form.proposal_data(), files=files,
+                    remove_ids=remove_ids, submit=submit,
+                )
+            staging.discard(staged)
+    except ValueError:
+        form.add_error("attachments", _("Satu usulan paling banyak memiliki %(max)d lampiran.") % {"max": services.MAX_ATTACHMENTS})
+        return None
+    finally:
+        for uploaded, _checked in files:
+            uploaded.close()
+    if resubmit and result.status == Proposal.Status.SUBMITTED:
+        messages.success(request, _("Usulan Anda diajukan ulang dan kembali menunggu moderasi."))
+    elif proposal is not None and not (submit and result.status == Proposal.Status.SUBMITTED):
+        messages.success(request, _("Perubahan usulan tersimpan."))
+    elif result.status == Proposal.Status.SUBMITTED:
+        messages.success(request, _("Usulan Anda telah diajukan dan menunggu moderasi. Anda akan melihat statusnya di Usulan saya."))
+    else:
+        messages.success(request, _("Draf usulan tersimpan. Anda dapat mengubah dan mengajukannya kapan saja."))
+    return redirect(result)
 
 
 def _transition_view(request, pk, service, success_message, **kwargs):

@@ -1,7 +1,8 @@
 """Program admin for officials and administrators.
 
-Officials see and change only their own units' programs: `get_queryset` is limited through the
-rights module, so another unit's program is "not found" even when its URL is typed. Creating a
+Officials see and change only their own units' programs: the scoped admin (accounts.scoped_admin)
+limits every queryset through the rights module, so another unit's program is "not found" (404)
+even when its URL is typed. Creating a
 program goes through `services.create_program` (which accepts the source proposals), and phase
 changes through the same services the site uses; phase status is never edited as a field.
 """
@@ -17,6 +18,7 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import rights
+from accounts.scoped_admin import ScopedAdminMixin
 from participation.admin import ProposalAdmin as BaseProposalAdmin
 from participation.models import Proposal
 from participation.templatetags.portal import rupiah
@@ -84,7 +86,7 @@ class ProgramChangeForm(forms.ModelForm):
 
 
 @admin.register(Program)
-class ProgramAdmin(SimpleHistoryAdmin):
+class ProgramAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["title", "work_unit", "category", "fiscal_year", "budget_display", "stage_display"]
     list_filter = ["work_unit", "category", "fiscal_year"]
     search_fields = ["title"]
@@ -94,8 +96,7 @@ class ProgramAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["region"]
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request).prefetch_related("phases")
-        return queryset.editable_by(request.user)
+        return super().get_queryset(request).prefetch_related("phases")
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
@@ -211,7 +212,7 @@ class ProgramDocumentInline(admin.TabularInline):
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(SimpleHistoryAdmin):
+class ProgressUpdateAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     """Reports are written on the program's management page; here officials correct or remove them."""
 
     list_display = ["date", "program_title", "phase", "created_at"]
@@ -222,10 +223,7 @@ class ProgressUpdateAdmin(SimpleHistoryAdmin):
     inlines = [ProgramDocumentInline]
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request).select_related("phase__program")
-        if rights.is_administrator(request.user):
-            return queryset
-        return queryset.filter(phase__program__work_unit_id__in=rights.work_unit_ids(request.user))
+        return super().get_queryset(request).select_related("phase__program")
 
     def has_add_permission(self, request):
         return False

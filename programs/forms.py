@@ -13,6 +13,7 @@ from participation.forms import (
     RegionFilterField,
     MultipleFileField,
     MultipleFileInput,
+    upload_limits_attrs,
     RegionChoiceField,
     region_choices_queryset,
 )
@@ -162,8 +163,8 @@ class ProgressUpdateForm(forms.Form):
     files = MultipleFileField(
         label=_("Foto dan dokumen (opsional)"),
         max_files=services.MAX_DOCUMENTS,
-        help_text=_("Foto JPEG, PNG, atau WebP (maks. 5 MB) dan PDF (maks. 10 MB); paling banyak 5 berkas."),
-        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}),
+        help_text=_("Foto JPEG, PNG, atau WebP (maks. 20 MB, diperkecil otomatis) dan PDF (maks. 10 MB); paling banyak 5 berkas."),
+        widget=MultipleFileInput(attrs={**upload_limits_attrs(), "data-max-files": services.MAX_DOCUMENTS}),
     )
 
     def __init__(self, *args, program: Program, **kwargs):

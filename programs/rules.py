@@ -6,7 +6,7 @@ enforced by `programs.services` with a clear message. Rating is also gated here 
 phase (`Phase.ALLOWS`), so a "may rate" flag is never true outside Monitoring & Evaluasi.
 """
 
-from accounts.rights import acts_for, is_verified, rule
+from accounts.rights import acts_for, admin_scope, is_administrator, is_verified, rule, work_unit_ids
 
 
 @rule("programs.Program", "view")
@@ -49,3 +49,20 @@ def _view_update(user, update) -> bool:
 @rule("programs.ProgressUpdate", "edit", "delete")
 def _manage_update(user, update) -> bool:
     return acts_for(user, update.phase.program.work_unit_id)
+
+
+# --- what staff may open in Django admin: the programs of the units they act for ----------------
+
+_UNIT_PATH = {
+    "programs.Program": "work_unit_id",
+    "programs.Phase": "program__work_unit_id",
+    "programs.ProgressUpdate": "phase__program__work_unit_id",
+    "programs.ProgramDocument": "update__phase__program__work_unit_id",
+}
+
+
+@admin_scope(*_UNIT_PATH)
+def _programs_in_admin(user, queryset):
+    if is_administrator(user):
+        return queryset
+    return queryset.filter(**{f"{_UNIT_PATH[queryset.model._meta.label]}__in": work_unit_ids(user)})

@@ -360,6 +360,76 @@ def _(w, c, role, scope):
     return response, response.status_code == 200 and b'name="title"' in response.content
 
 
+def _admin_change_page(c, obj, field_name=None):
+    url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+    response = c.get(url)
+    opened = response.status_code == 200 and (field_name is None or f'name="{field_name}"'.encode() in response.content)
+    return response, opened
+
+
+@scenario("usulan", "buka usulan terbit di admin")
+def _(w, c, role, scope):
+    return _admin_change_page(c, w.proposal(unit=w.unit(scope)))
+
+
+@scenario("usulan", "cari usulan di admin")
+def _(w, c, role, scope):
+    proposal = w.proposal(unit=w.unit(scope), title="Usulan pencarian admin matriks")
+    response = c.get(reverse("admin:participation_proposal_changelist"), {"q": "pencarian admin matriks"})
+    found = response.status_code == 200 and reverse("admin:participation_proposal_change", args=[proposal.pk]).encode() in response.content
+    if response.status_code == 200 and not found:
+        # A scoped search answers an empty list: for this cell that is the refusal ("not found").
+        from django.http import HttpResponseNotFound
+
+        return HttpResponseNotFound(), False
+    return response, found
+
+
+@scenario("usulan", "buka riwayat usulan di admin")
+def _(w, c, role, scope):
+    proposal = w.proposal(unit=w.unit(scope))
+    response = c.get(reverse("admin:participation_proposal_history", args=[proposal.pk]))
+    return response, response.status_code == 200
+
+
+@scenario("usulan", "buka draf atau usulan ditolak di admin")
+def _(w, c, role, scope):
+    draft = w.proposal(status="draft")
+    rejected = w.proposal(status="rejected", rejection_reason="Spam")
+    draft_response, draft_opened = _admin_change_page(c, draft)
+    rejected_response, rejected_opened = _admin_change_page(c, rejected)
+    return (draft_response if draft_opened or not rejected_opened else rejected_response), draft_opened or rejected_opened
+
+
+@scenario("program", "ubah program di admin")
+def _(w, c, role, scope):
+    return _admin_change_page(c, _program(w, scope), "title")
+
+
+@scenario("kabar", "ubah kabar kemajuan di admin")
+def _(w, c, role, scope):
+    from programs import services as programs
+    from programs.models import Phase
+
+    program = _program(w, scope)
+    planning = programs.start_phase(actor=w.users["admin"], phase=Phase.objects.get(program=program, kind="perencanaan"))
+    update = programs.post_update(actor=w.users["admin"], phase=planning, date=planning.actual_start, body="Kabar matriks")
+    return _admin_change_page(c, update, "body")
+
+
+@scenario("tanggapan", "buka tanggapan di admin")
+def _(w, c, role, scope):
+    from consultations.models import Response
+
+    answer = Response.objects.create(consultation=_consultation(w, scope), author=w.warga_lain, position="setuju", comment="Isi")
+    return _admin_change_page(c, answer)
+
+
+@scenario("komentar", "buka komentar di admin")
+def _(w, c, role, scope):
+    return _admin_change_page(c, _comment(w, "warga", "other"))
+
+
 @scenario("tanggapan", "beri tanggapan (uji publik dibuka)")
 def _(w, c, role, scope):
     from consultations.models import Response

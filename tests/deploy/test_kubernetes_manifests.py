@@ -86,6 +86,7 @@ def test_worker_schedules_and_migration_are_there(rendered):
     assert "manage.py db_worker" in commands["portal-worker"]
     assert "manage.py notify_consultation_deadlines" in commands["portal-consultation-deadlines"]
     assert "manage.py send_digests" in commands["portal-digests"]
+    assert "manage.py clean_staged_uploads" in commands["portal-staged-uploads-cleanup"]
     assert "manage.py migrate --noinput" in commands["portal-migrate"]
     assert commands["portal-web"].startswith("gunicorn -c config/gunicorn.py")
     for cronjob in find(rendered, "CronJob"):

@@ -18,6 +18,7 @@ ALLOWED = {
     (Status.DRAFT, Status.WITHDRAWN),
     (Status.SUBMITTED, Status.PUBLISHED),
     (Status.SUBMITTED, Status.REJECTED),
+    (Status.REJECTED, Status.DRAFT),  # reopened by the author to resubmit
     (Status.SUBMITTED, Status.WITHDRAWN),
     (Status.PUBLISHED, Status.ACCEPTED),
     (Status.PUBLISHED, Status.DECLINED),

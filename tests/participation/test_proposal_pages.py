@@ -84,7 +84,7 @@ def test_bad_fields_are_explained_and_nothing_is_written(client, warga, form_dat
         ([("foto.jpg", b"bukan gambar sama sekali")], "tidak sesuai"),
         ([("script.pdf", b"<script>alert(1)</script>")], "tidak sesuai"),
         ([("potong.pdf", b"%PDF-1.4 isi terpotong")], "bukan PDF yang utuh"),
-        ([(f"f{i}.png", png_bytes()) for i in range(6)], "Paling banyak 5"),
+        ([(f"f{i}.png", png_bytes()) for i in range(6)], "paling banyak memiliki 5 lampiran"),
     ],
     ids=["fake-image", "html-as-pdf", "truncated-pdf", "six-files"],
 )
@@ -106,7 +106,7 @@ def test_oversized_image_is_refused(client, warga, form_data, media_root, monkey
     data = form_data(ajukan="1")
     data["attachments"] = [upload("besar.png", png_bytes((200, 200)))]
     response = client.post(CREATE, data)
-    assert "lebih dari 5 MB" in response.content.decode()
+    assert "lebih dari 20 MB" in response.content.decode()
     assert Proposal.objects.count() == 0
 
 

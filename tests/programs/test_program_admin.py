@@ -110,7 +110,7 @@ def test_officials_see_and_change_only_their_units_programs(client, program, pet
     client.force_login(petugas_dikbud)
     assert program.title not in client.get(LIST_URL).content.decode()
     response = client.get(change_url(program))
-    assert response.status_code == 302  # admin says "does not exist" and goes home
+    assert response.status_code == 404  # another unit's program looks like a missing one
     client.post(change_url(program), {"title": "Dibajak", "description": "x", "category": program.category_id, "budget": "1", "fiscal_year": "2026"})
     program.refresh_from_db()
     assert program.title.startswith("Rehabilitasi")
@@ -173,7 +173,7 @@ def test_progress_update_admin_is_limited_to_own_units(client, program, petugas_
     update_url = reverse("admin:programs_progressupdate_change", args=[update.pk])
     client.force_login(petugas_dikbud)
     assert "Laporan PUPR" not in client.get(reverse("admin:programs_progressupdate_changelist")).content.decode()
-    assert client.get(update_url).status_code == 302
+    assert client.get(update_url).status_code == 404
     client.force_login(petugas_pupr)
     assert client.get(update_url).status_code == 200
 

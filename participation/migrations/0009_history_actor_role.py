@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0004_user_privacy_consent_at'),
-        ('participation', '0007_comment_count_counts_visible_comments'),
+        ('participation', '0008_resubmission_default_unit_staged_uploads'),
     ]
 
     operations = [
