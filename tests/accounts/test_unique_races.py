@@ -8,11 +8,10 @@ conflict no form catches is a 409 with a clear message, never a 500.
 import threading
 
 import pytest
+from allauth.account.views import SignupView
 from django.core import mail
 from django.db import close_old_connections, connection
 from django.test import Client
-
-from allauth.account.views import SignupView
 
 from accounts.adapters import AccountAdapter
 from accounts.models import User

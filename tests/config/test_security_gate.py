@@ -52,8 +52,9 @@ def stand_in_pip_audit(tmp_path, report, exit_code: int, stderr: str = "") -> st
 def make_security(pip_audit: str, *, required: bool = False, bandit_targets: str = "manage.py"):
     env = {**os.environ, "PIP_AUDIT": pip_audit, "PIP_AUDIT_REQUIRED": "true" if required else ""}
     return subprocess.run(
-        # -o: never reinstall the virtualenv from inside a test
-        ["make", "-s", "-o", ".venv/.installed", "security", f"BANDIT_TARGETS={bandit_targets}"],
+        # The tools of the interpreter running the tests; -o: never reinstall the virtualenv here.
+        ["make", "-s", "-o", ".venv/.installed", "security", f"BIN={Path(sys.executable).parent}",
+         f"BANDIT_TARGETS={bandit_targets}"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
     )
 

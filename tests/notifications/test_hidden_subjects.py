@@ -59,6 +59,7 @@ def test_notification_list_shows_a_neutral_line_for_a_hidden_proposal(client, fo
     page = client.get("/notifikasi/").content.decode()
     assert TITLE not in page and NEUTRAL in page
     assert f'href="{followed.get_absolute_url()}"' not in page
+    assert "unread" not in page  # not counted, so not shown as new either
 
     participation.set_proposal_hidden(actor=moderator, proposal=followed, hidden=False)
     assert TITLE in client.get("/notifikasi/").content.decode()
