@@ -28,6 +28,7 @@ ENV LOG_FORMAT=json \
 # 8000: the portal; 9100: /metrics for Prometheus when METRICS_PORT=9100 (never publish it).
 EXPOSE 8000 9100
 
-# Migrations run once per deploy before the web process starts (docker-compose.yml, deploy/kubernetes).
+# `migrate` runs once per deploy before the web process starts (docker-compose.yml, deploy/kubernetes); it is
+# the whole set-up of the database, the cache table included (config/migrations), besides collectstatic above.
 # Port, workers, timeout and the metrics port come from the environment (config/gunicorn.py).
 CMD ["gunicorn", "-c", "config/gunicorn.py", "config.wsgi:application"]

@@ -8,7 +8,7 @@ DEV_ENV := DEBUG=true
 TEST_ENV := DEBUG=true SECRET_KEY=tests-only-secret-key-not-for-production-0123456789
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test test-sqlite test-postgres install browsers messages bench loadtest check-deploy security clean
+.PHONY: run test test-sqlite test-postgres install browsers messages bench loadtest check-deploy security backup restore clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,6 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
-	$(DEV_ENV) $(BIN)/python manage.py createcachetable
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo
 	@# The email worker runs beside the development server and stops with it.
 	$(DEV_ENV) $(BIN)/python manage.py db_worker --interval 5 & worker=$$!; \
@@ -82,6 +81,16 @@ bench: $(STAMP)
 LOADTEST_ARGS ?=
 loadtest: $(STAMP)
 	$(BIN)/python -m bench.loadtest $(LOADTEST_ARGS)
+
+# Backups of the database named by DATABASE_URL (pg_dump, custom format) and of MEDIA_ROOT, with the
+# environment of the portal (production variables); restore into a new, empty database. See README.
+BACKUP_DIR ?= backups
+backup: $(STAMP)
+	$(BIN)/python manage.py backup --to $(BACKUP_DIR)
+
+restore: $(STAMP)
+	@test -n "$(BACKUP)" || (echo "usage: make restore BACKUP=$(BACKUP_DIR)/partisipasi-YYYYMMDD-HHMMSS [RESTORE_ARGS=--replace]" >&2; exit 2)
+	$(BIN)/python manage.py restore $(BACKUP) $(RESTORE_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 .test.sqlite3 staticfiles

@@ -231,6 +231,7 @@ def delete_account(*, actor, password: str, request=None) -> User:
 
     from consultations.models import Response
     from participation.models import Attachment, Comment, Flag, Proposal, StagedUpload
+    from participation.uploads import stored_names
 
     user = User.objects.select_for_update().get(pk=actor.pk)
     if not user.is_active or not password or not user.check_password(password):
@@ -239,8 +240,16 @@ def delete_account(*, actor, password: str, request=None) -> User:
 
     # Drafts never left the citizen: they go, with their history and files.
     drafts = list(Proposal.objects.filter(author=user, status=Proposal.Status.DRAFT).values_list("pk", flat=True))
-    draft_files = list(Attachment.objects.filter(proposal_id__in=drafts).values_list("file", flat=True))
-    draft_files += StagedUpload.objects.filter(owner=user).values_list("file", flat=True)
+    draft_files = [
+        name
+        for file_name, renditions in Attachment.objects.filter(proposal_id__in=drafts).values_list("file", "renditions")
+        for name in stored_names(file_name, renditions)
+    ]
+    draft_files += [
+        name
+        for file_name, renditions in StagedUpload.objects.filter(owner=user).values_list("file", "renditions")
+        for name in stored_names(file_name, renditions)
+    ]
     Proposal.objects.filter(pk__in=drafts).delete()
     _history(Attachment).filter(proposal_id__in=drafts).delete()
     _history(Proposal).filter(id__in=drafts).delete()

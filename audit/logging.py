@@ -98,9 +98,14 @@ def loggable_query(request) -> str:
 
 
 def _user_id(request):
-    user = getattr(request, "user", None)
-    if user is not None and getattr(user, "is_authenticated", False):
-        return user.pk
+    from django.db import DatabaseError
+
+    try:
+        user = getattr(request, "user", None)  # may load the user now: a query
+        if user is not None and getattr(user, "is_authenticated", False):
+            return user.pk
+    except DatabaseError:
+        pass  # the database is down: the line is still logged, without the user
     return None
 
 

@@ -161,7 +161,7 @@ class Seeder:
         total_started = time.perf_counter()
         print(f"seeding database {self.db!r} at scale {self.scale}: {self.n}", flush=True)
         self.step("create database", lambda: recreate_database(self.db, port=self.port))
-        self.step("migrate", lambda: (call_command("migrate", verbosity=0), call_command("createcachetable", verbosity=0)))
+        self.step("migrate", lambda: call_command("migrate", verbosity=0))
         with transaction.atomic():
             connection.ensure_connection()
             raw = connection.connection

@@ -70,7 +70,7 @@ class Gunicorn:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn on port {self.port} exited with {self.process.returncode}")
+                raise RuntimeError(f"gunicorn on port {self.port} exited with {self.process.returncode}{self._log_tail()}")
             try:
                 with urllib.request.urlopen(self.base + wait_path, timeout=2) as response:
                     if response.status == 200 and len(self.worker_pids()) == self.workers:
@@ -79,7 +79,14 @@ class Gunicorn:
                 pass
             time.sleep(0.2)
         self.stop()
-        raise RuntimeError(f"gunicorn on port {self.port} did not answer {wait_path} within {timeout} s")
+        raise RuntimeError(f"gunicorn on port {self.port} did not answer {wait_path} within {timeout} s{self._log_tail()}")
+
+    def _log_tail(self, lines: int = 15) -> str:
+        """The end of its log, so the cause of a failed start is on the caller's own output."""
+        if not self.log_path or not Path(self.log_path).exists():
+            return ""
+        tail = Path(self.log_path).read_text(errors="replace").splitlines()[-lines:]
+        return "; its log ends:\n    " + "\n    ".join(tail)
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

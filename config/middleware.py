@@ -38,8 +38,13 @@ class SecurityHeaders:
     def _private(self, request) -> bool:
         if request.path.startswith(self.PRIVATE_PREFIXES):
             return True
-        user = getattr(request, "user", None)  # absent when whitenoise or the page cache answered
-        return user is not None and user.is_authenticated
+        from django.db import DatabaseError
+
+        try:
+            user = getattr(request, "user", None)  # absent when whitenoise or the page cache answered
+            return user is not None and user.is_authenticated
+        except DatabaseError:
+            return True  # the user could not be read: keep the page out of every cache
 
 
 class RejectUndecodableInput:
@@ -185,8 +190,9 @@ class AnonymousPageCache:
 class DatabaseUnavailable:
     """While the database is unreachable, answer 503 with Retry-After instead of a bare 500.
 
-    Clients and load balancers then know the fault is passing; no write was made, because the
-    request could not reach the database at all.
+    Clients and load balancers then know the fault is passing. This catches what views raise;
+    config.views.server_error turns the same failures raised in middleware (session, user,
+    cache table) into the same 503.
     """
 
     def __init__(self, get_response):
@@ -196,18 +202,37 @@ class DatabaseUnavailable:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        import logging
-
-        from django.db import InterfaceError, OperationalError
-        from django.http import HttpResponse
-        from django.template import loader
-
-        if not isinstance(exception, (OperationalError, InterfaceError)):
+        if not is_database_outage(exception):
             return None
-        logging.getLogger("portal.health").error("database unavailable: %s", type(exception).__name__)
-        response = HttpResponse(loader.get_template("503.html").render({}), status=503)
-        response["Retry-After"] = "5"
-        return response
+        return database_unavailable_response(request)
+
+
+RETRY_AFTER_SECONDS = 5
+
+
+def is_database_outage(exception: BaseException | None) -> bool:
+    """The database could not be reached or dropped the connection (itself, or what it led to)."""
+    from django.db import InterfaceError, OperationalError
+
+    seen = set()
+    while exception is not None and id(exception) not in seen:
+        if isinstance(exception, (OperationalError, InterfaceError)):
+            return True
+        seen.add(id(exception))
+        exception = exception.__cause__ or exception.__context__
+    return False
+
+
+def database_unavailable_response(request):
+    """503, Retry-After and the request id (on the page too, for a citizen to quote)."""
+    from django.http import HttpResponse
+
+    request_id = getattr(request, "request_id", "")
+    logging.getLogger("portal.health").error("database unavailable", extra={"path": request.path})
+    # No request context: the context processors would query the unreachable database.
+    response = HttpResponse(loader.get_template("503.html").render({"request_id": request_id}), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 class UniqueConflict:

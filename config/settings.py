@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "notifications",
     "django_tasks",
     "django_tasks_db",
+    # No models: its migrations make what `migrate` must set up beyond the apps' tables (the cache table).
+    "config.apps.PortalConfig",
 ]
 
 # Emails are sent by a separate worker process (`manage.py db_worker`), never inside a request.
@@ -141,6 +143,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A database host that does not answer (a network partition, a failover) fails the request within
+# this many seconds, as a 503, instead of holding a web worker until gunicorn kills it.
+DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (server, seeder, tests) share the file: wait instead of failing.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
@@ -160,6 +165,8 @@ DATABASE_ROUTERS = ["config.replicas.ReplicaRouter"]
 REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 5)
 REPLICA_RETRY_SECONDS = env_int("REPLICA_RETRY_SECONDS", 5)
 for database in DATABASES.values():
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        database.setdefault("OPTIONS", {}).setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
     # django-prometheus's subclasses of the same backends count queries and errors per alias (config/metrics.py).
     database["ENGINE"] = database["ENGINE"].replace("django.db.backends.", "django_prometheus.db.backends.")
 
@@ -167,21 +174,30 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 REDIS_URL = env("REDIS_URL")
+# Fail-safe caches (config/cache.py): a failing cache is skipped, never a 500. The database cache
+# (table portal_cache, made by the migration config/0001) is always there: it is the cache without
+# Redis, and with Redis it takes over while Redis fails, so rate limits keep counting.
+CACHES = {
+    "database": {
+        "BACKEND": "config.cache.FailSafeDatabaseCache",
+        "LOCATION": "portal_cache",
+    }
+}
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-        }
+    CACHES["default"] = {
+        "BACKEND": "config.cache.FailSafeRedisCache",
+        "LOCATION": REDIS_URL,
+        "FALLBACK": "database",
+        # A Redis that hangs must not hold a request for long: give up quickly and fall back.
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }
 else:
-    # The database cache is shared by every worker process, so rate limits hold without Redis.
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "portal_cache",
-        }
-    }
+    CACHES["default"] = CACHES["database"]
+CACHE_RETRY_SECONDS = env_int("CACHE_RETRY_SECONDS", 5)
+for cache_alias, cache_settings in CACHES.items():
+    CACHES[cache_alias] = {**cache_settings, "ALIAS": cache_alias, "RETRY_AFTER": CACHE_RETRY_SECONDS}
+# Sessions live in the database (never in Redis alone): a Redis outage logs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",

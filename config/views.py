@@ -1,6 +1,7 @@
 import logging
+import sys
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.utils import DatabaseError
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseRedirect, HttpResponseServerError, JsonResponse
@@ -43,15 +44,65 @@ def switch_language(request):
 
 @never_cache
 def healthz(request):
-    """200 when the database answers a query, 503 when it does not (for load balancers)."""
+    """The truth about this process and its dependencies, as JSON, for load balancers and operators.
+
+    /healthz: 200 with {"status": "ok"} when the database and the cache answer; 200 with
+    {"status": "degraded", "cache": "degraded"} when only the cache fails (pages are rendered
+    without it); 503 when the primary database does not answer. Replicas are reported, never fatal.
+    /healthz?ready: as /healthz without the replicas, and 503 too until every migration is applied
+    (a new release's pods wait for the migration Job). /healthz?live: 200 as long as the process answers (liveness: a
+    database outage is no reason to restart the web pods).
+    """
+    if "live" in request.GET:
+        return JsonResponse({"status": "ok"})
+    body = {"database": _database_state(DEFAULT_DB_ALIAS), "cache": _cache_state()}
+    # Readiness depends on the primary alone: a replica that hangs must not time the probe out.
+    replicas = {} if "ready" in request.GET else {
+        alias: _database_state(alias) for alias in settings.DATABASES if alias != DEFAULT_DB_ALIAS
+    }
+    if replicas:
+        body["replicas"] = replicas
+    if "ready" in request.GET and body["database"] == "ok":
+        body["migrations"] = "applied" if _migrations_applied() else "pending"
+    if body["database"] != "ok" or body.get("migrations") == "pending":
+        logger.error("health check failed: %s", body)
+        return JsonResponse({"status": "error", **body}, status=503)
+    healthy = body["cache"] == "ok" and all(state == "ok" for state in replicas.values())
+    return JsonResponse({"status": "ok" if healthy else "degraded", **body})
+
+
+def _database_state(alias: str) -> str:
+    connection = connections[alias]
     try:
+        connection.close_if_health_check_failed()
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        logger.error("health check failed: database unreachable")
-        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+        connection.close()  # the next request starts with a new connection
+        return "unreachable"
+    return "ok"
+
+
+def _cache_state() -> str:
+    from django.core.cache import cache
+
+    check = getattr(cache, "check", None)  # config.cache.FailSafeCache; another backend is not probed
+    return check() if check else "ok"
+
+
+_all_migrations_applied = False
+
+
+def _migrations_applied() -> bool:
+    """Whether the primary has every migration this release ships (remembered once true: it stays so)."""
+    global _all_migrations_applied
+    if not _all_migrations_applied:
+        from django.db.migrations.executor import MigrationExecutor
+
+        executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
+        _all_migrations_applied = not executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return _all_migrations_applied
 
 
 def bench_ceiling(request):
@@ -76,5 +127,15 @@ def page_not_found(request, exception=None):
 
 @requires_csrf_token
 def server_error(request):
-    # Rendered without a request context: whatever broke may break the context processors too.
+    """500, or 503 when what failed was the database, wherever in the stack it was raised.
+
+    Django calls this for an exception from a view and from any middleware (the session and
+    user lookups in middleware run before a view, so DatabaseUnavailable's process_exception
+    never sees them). Rendered without a request context: whatever broke may break the context
+    processors too.
+    """
+    from config.middleware import database_unavailable_response, is_database_outage
+
+    if is_database_outage(sys.exc_info()[1]):
+        return database_unavailable_response(request)
     return HttpResponseServerError(loader.get_template("500.html").render({}))

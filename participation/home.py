@@ -7,7 +7,7 @@ HOME_LIST_SIZE = 5
 
 
 def sections(user) -> dict:
-    public = Proposal.objects.public().with_list_data()
+    public = Proposal.objects.public().with_list_data().with_cover_photo()
     return {
         "newest_proposals": list(public.filter(status=Proposal.Status.PUBLISHED).order_by("-published_at", "-id")[:HOME_LIST_SIZE]),
         "supported_proposals": list(

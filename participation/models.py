@@ -108,6 +108,16 @@ class ProposalQuerySet(models.QuerySet):
     def with_list_data(self):
         return self.select_related("category", "work_unit", "region", "author")
 
+    def with_cover_photo(self):
+        """Each proposal's first displayable photo for its card (`cover_id`, `cover_renditions`),
+        read in the same query as the list."""
+        photos = Attachment.objects.filter(proposal=models.OuterRef("pk"), kind=StoredFile.Kind.IMAGE)
+        first = photos.exclude(renditions=[]).order_by("created_at", "id")
+        return self.annotate(
+            cover_id=models.Subquery(first.values("pk")[:1]),
+            cover_renditions=models.Subquery(first.values("renditions")[:1], output_field=models.JSONField()),
+        )
+
     def search(self, query: str):
         """Full-text search: PostgreSQL's `indonesian` stemming, a plain contains match on SQLite."""
         query = query.strip()
@@ -313,6 +323,9 @@ class StoredFile(models.Model):
     kind = models.CharField(_("jenis"), max_length=10, choices=Kind.choices)
     mime_type = models.CharField(max_length=50)
     size = models.PositiveIntegerField(_("ukuran (byte)"))
+    # Images only: the stored WebP sizes, narrowest first, as [{"width", "height", "name", "size"}];
+    # the last is the one in `file`. Empty for a PDF, and for an image never cleaned (never served).
+    renditions = models.JSONField(_("ukuran tampilan"), default=list, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -320,6 +333,16 @@ class StoredFile(models.Model):
 
     def __str__(self):
         return self.original_name
+
+    def rendition_file(self, width: int | None = None):
+        """The stored rendition `width` pixels wide (the largest when None) as a FieldFile, or None."""
+        if not self.renditions:
+            return None
+        entry = self.renditions[-1] if width is None else next((e for e in self.renditions if e["width"] == width), None)
+        if entry is None:
+            return None
+        field = self._meta.get_field("file")
+        return field.attr_class(self, field, entry["name"])
 
 
 class Attachment(StoredFile):

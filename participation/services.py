@@ -18,7 +18,7 @@ from audit.models import AuditEvent
 from participation import signals
 from participation.exceptions import AlreadyDone
 from participation.models import Attachment, Comment, Flag, Proposal, Routing, Support
-from participation.uploads import CheckedUpload, fill_stored_file
+from participation.uploads import CheckedUpload, delete_stored_files, fill_stored_file
 
 MAX_ATTACHMENTS = 5
 Status = Proposal.Status
@@ -125,7 +125,7 @@ def _apply_edit(proposal: Proposal, *, actor, data: dict, files: list, remove_id
     if remaining + len(files) > MAX_ATTACHMENTS:
         raise ValueError("too many attachments")
     for removed in proposal.attachments.filter(pk__in=remove_ids):
-        removed.file.delete(save=False)
+        delete_stored_files(removed)
         removed.delete()
     for field, value in data.items():
         setattr(proposal, field, value)

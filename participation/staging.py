@@ -16,8 +16,9 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
+from participation.images import ProcessedImage, Rendition, process_image
 from participation.models import StagedUpload
-from participation.uploads import CheckedUpload, fill_stored_file
+from participation.uploads import IMAGE_MIME_TYPE, CheckedUpload, fill_stored_file, stored_names
 
 EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "application/pdf": ".pdf"}
 
@@ -52,17 +53,32 @@ class StagedFile(File):
 
 def as_uploads(staged: list[StagedUpload]) -> list[tuple[File, CheckedUpload]]:
     """The staged files in the shape the services take for fresh uploads."""
-    return [
-        (StagedFile(item), CheckedUpload(item.kind, item.mime_type, EXTENSIONS.get(item.mime_type, "")))
-        for item in staged
-    ]
+    return [(StagedFile(item), _checked(item)) for item in staged]
+
+
+def _checked(item: StagedUpload) -> CheckedUpload:
+    """A staged image is already cleaned: its renditions are copied to the attachment as they are.
+    (One staged before images were cleaned holds an original: it is cleaned now.)"""
+    if item.kind != StagedUpload.Kind.IMAGE:
+        return CheckedUpload(item.kind, item.mime_type, EXTENSIONS.get(item.mime_type, ""))
+    if item.renditions:
+        storage = item.file.storage
+        renditions = []
+        for entry in item.renditions:
+            with storage.open(entry["name"], "rb") as stored:
+                renditions.append(Rendition(entry["width"], entry["height"], stored.read()))
+        image = ProcessedImage(tuple(renditions))
+    else:
+        with item.file.open("rb") as stored:
+            image = process_image(stored, name=item.original_name)
+    return CheckedUpload(StagedUpload.Kind.IMAGE, IMAGE_MIME_TYPE, ".webp", image)
 
 
 def discard(staged: list[StagedUpload]) -> None:
     """Remove staged rows now and their files once the transaction has committed."""
     if not staged:
         return
-    names = [item.file.name for item in staged]
+    names = [name for item in staged for name in stored_names(item.file.name, item.renditions)]
     storage = staged[0].file.storage
     StagedUpload.objects.filter(pk__in=[item.pk for item in staged]).delete()
     transaction.on_commit(lambda: _delete_files(storage, names))

@@ -21,6 +21,7 @@ urlpatterns = [
     path("usulan/<int:pk>/disposisi/", views.proposal_route, name="proposal_route"),
     path("usulan/<int:pk>/riwayat/", views.proposal_history, name="proposal_history"),
     path("usulan/<int:pk>/lampiran/<int:attachment_pk>/", views.attachment_download, name="attachment_download"),
+    path("usulan/<int:pk>/lampiran/<int:attachment_pk>/<int:width>/", views.attachment_download, name="attachment_rendition"),
     path("komentar/<int:pk>/ubah/", views.comment_edit, name="comment_edit"),
     path("komentar/<int:pk>/hapus/", views.comment_delete, name="comment_delete"),
     path("komentar/<int:pk>/sembunyikan/", views.comment_hide, name="comment_hide"),

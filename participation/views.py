@@ -33,7 +33,7 @@ from participation.forms import (
 )
 from participation.models import Attachment, Comment, Proposal
 from participation.pagination import LargeListPaginator
-from participation.uploads import serve_stored_file
+from participation.uploads import serve_upload
 
 PROPOSALS_PER_PAGE = 20
 SIMILAR_LIMIT = 5
@@ -58,7 +58,7 @@ def _verified_or_explain(request) -> bool:
 def proposal_list(request):
     filters = ProposalFilterForm(request.GET)
     chosen = filters.cleaned_or_defaults()
-    proposals = Proposal.objects.public().with_list_data()
+    proposals = Proposal.objects.public().with_list_data().with_cover_photo()
     if chosen.get("kategori"):
         proposals = proposals.filter(category=chosen["kategori"])
     if chosen.get("satker"):
@@ -119,10 +119,10 @@ def proposal_history(request, pk):
     return render(request, "participation/proposal_history.html", {"page": "proposals", "proposal": proposal, "entries": entries})
 
 
-def attachment_download(request, pk, attachment_pk):
+def attachment_download(request, pk, attachment_pk, width=None):
     proposal = _visible_proposal(request, pk)
     attachment = get_object_or_404(Attachment, pk=attachment_pk, proposal=proposal)
-    return serve_stored_file(attachment.file, original_name=attachment.original_name, mime_type=attachment.mime_type)
+    return serve_upload(attachment, width=width)
 
 
 def similar_proposals(request):

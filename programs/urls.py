@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/komentar/", views.program_comment, name="program_comment"),
     path("<int:pk>/nilai/", views.program_rate, name="program_rate"),
     path("<int:pk>/berkas/<int:document_id>/", views.document_download, name="document_download"),
+    path("<int:pk>/berkas/<int:document_id>/<int:width>/", views.document_download, name="document_rendition"),
     path("<int:pk>/kelola/", views.program_manage, name="program_manage"),
     path("<int:pk>/ubah/", views.program_edit, name="program_edit"),
     path("<int:pk>/laporan/", views.update_create, name="update_create"),

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import rights
 from participation.comments import post_comment_view, thread_for
 from participation.models import Proposal
-from participation.uploads import serve_stored_file
+from participation.uploads import serve_upload
 from programs import services
 from programs.exceptions import ProgramRuleError
 from programs.forms import PhaseForm, PhaseMoveForm, ProgramFilterForm, ProgramForm, ProgressUpdateForm, RatingForm
@@ -84,10 +84,10 @@ def program_history(request, pk: int):
 
 
 @require_GET
-def document_download(request, pk: int, document_id: int):
+def document_download(request, pk: int, document_id: int, width: int | None = None):
     program = _program_for(request, pk)
     document = get_object_or_404(ProgramDocument, pk=document_id, update__phase__program=program)
-    return serve_stored_file(document.file, original_name=document.original_name, mime_type=document.mime_type)
+    return serve_upload(document, width=width)
 
 
 @require_POST

@@ -29,6 +29,16 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
 
 @pytest.fixture(autouse=True)
+def _caches_start_healthy():
+    """A cache a test made fail is not left resting (config/cache.py) for the next test."""
+    from config.cache import reset_health
+
+    reset_health()
+    yield
+    reset_health()
+
+
+@pytest.fixture(autouse=True)
 def _fast_and_quiet(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {

@@ -28,6 +28,11 @@ ARTIFACTS = ROOT / "artifacts" / "browser"
 # A mid-range phone: the portal is built mobile first, and screenshots show what most citizens see.
 VIEWPORT = {"width": 390, "height": 844}
 PASSWORD = "rahasia-kuat-123"  # what tests.factories.UserFactory sets
+# How long any wait for a condition (an element, a navigation, a file chooser, an `expect`) may
+# take before the test fails. Every wait ends as soon as its condition holds, so a long ceiling
+# costs nothing on a quiet machine; Playwright's defaults (5 s for expect, 30 s elsewhere) and the
+# 10 s used before were shorter than a loaded CI machine needs and made correct changes fail.
+CONDITION_TIMEOUT_MS = int(os.environ.get("BROWSER_CONDITION_TIMEOUT_MS", "90000"))
 
 
 def _unavailable(what: str, how: str) -> None:
@@ -47,9 +52,10 @@ def browser():
     if not CHROMIUM.exists():
         _unavailable(f"Chromium ({CHROMIUM})", "run `make browsers` (apt-get install chromium)")
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import expect, sync_playwright
     except ImportError:
         _unavailable("Playwright for Python", "install the test extra: pip install -e '.[test]'")
+    expect.set_options(timeout=CONDITION_TIMEOUT_MS)
     # Playwright's sync API keeps an asyncio loop in this thread while the browser lives; Django
     # would then refuse ORM calls from the test thread, although nothing here runs concurrently.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
@@ -89,7 +95,8 @@ def new_page(browser, live_server):
         options.setdefault("viewport", VIEWPORT)
         options.setdefault("locale", "id-ID")
         context = browser.new_context(base_url=live_server.url, **options)
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(CONDITION_TIMEOUT_MS)
+        context.set_default_navigation_timeout(CONDITION_TIMEOUT_MS)
         contexts.append(context)
         if user is not None:
             client = Client()

@@ -13,7 +13,9 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.storage import FILESYSTEM_BACKEND, S3_BACKEND, media_storage
 from participation.models import Attachment, Proposal
+from participation.uploads import stored_names
 from tests.participation.conftest import form_data, pdf_bytes, png_bytes, upload  # noqa: F401 (fixture)
+from tests.photos import has_metadata, photo_jpeg
 
 pytestmark = pytest.mark.django_db
 KEY, SECRET = "portal-test", "portal-test-secret"
@@ -53,7 +55,7 @@ def bucket(s3_server, settings, media_root):
 def submit_with_files(client, person, form_data, *, draft=False) -> Proposal:
     client.force_login(person)
     data = form_data(**({"draf": "1"} if draft else {"ajukan": "1"}))
-    data["attachments"] = [upload("jalan.png", png_bytes(), "image/png"), upload("denah.pdf", pdf_bytes())]
+    data["attachments"] = [upload("jalan.jpg", photo_jpeg(1000, 750), "image/jpeg"), upload("denah.pdf", pdf_bytes())]
     response = client.post("/usulan/baru/", data)
     assert response.status_code == 302
     return Proposal.objects.get()
@@ -62,14 +64,17 @@ def submit_with_files(client, person, form_data, *, draft=False) -> Proposal:
 def test_uploads_go_to_the_bucket_and_are_served_only_through_the_checking_view(client, warga, warga_lain, form_data, bucket, media_root):
     proposal = submit_with_files(client, warga, form_data)
     attachments = {a.kind: a for a in proposal.attachments.all()}
-    assert bucket.keys() == sorted(f"portal/{a.file.name}" for a in attachments.values())
+    photo = attachments["image"]
+    assert len(photo.renditions) == 3  # 320, 640 and 750 pixels wide, all in the bucket
+    assert bucket.keys() == sorted([f"portal/{attachments['pdf'].file.name}"] + [f"portal/{e['name']}" for e in photo.renditions])
     assert not media_root.exists() or not any(media_root.rglob("*.*"))  # nothing on the local disk
 
-    image_url = f"/usulan/{proposal.pk}/lampiran/{attachments['image'].pk}/"
-    served = client.get(image_url)
-    assert served.status_code == 200 and served["Content-Type"] == "image/png"
-    assert b"".join(served.streaming_content) == png_bytes()
-    assert served["X-Content-Type-Options"] == "nosniff"
+    image_url = f"/usulan/{proposal.pk}/lampiran/{photo.pk}/"
+    for url in (image_url, f"{image_url}320/"):
+        served = client.get(url)
+        assert served.status_code == 200 and served["Content-Type"] == "image/webp"
+        assert has_metadata(b"".join(served.streaming_content)) == []
+        assert served["X-Content-Type-Options"] == "nosniff"
     pdf = client.get(f"/usulan/{proposal.pk}/lampiran/{attachments['pdf'].pk}/")
     assert 'attachment; filename="denah.pdf"' == pdf["Content-Disposition"]
     assert b"".join(pdf.streaming_content) == pdf_bytes()
@@ -121,7 +126,8 @@ def test_account_erasure_removes_the_persons_files_from_the_bucket(
     client, warga, form_data, bucket, django_capture_on_commit_callbacks
 ):
     draft = submit_with_files(client, warga, form_data, draft=True)
-    draft_keys = {f"portal/{a.file.name}" for a in draft.attachments.all()}
+    draft_keys = {f"portal/{name}" for a in draft.attachments.all() for name in stored_names(a.file.name, a.renditions)}
+    assert len(draft_keys) == 4  # the PDF and three sizes of the photo
     assert set(bucket.keys()) == draft_keys
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/akun/hapus/", {"password": "rahasia-kuat-123"})

@@ -4,7 +4,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from accounts.models import User, WorkUnit
@@ -47,45 +46,7 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
-def test_healthz_answers_200_when_the_database_answers(client):
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
-
-
-def test_healthz_answers_503_when_the_database_is_unreachable(client):
-    original = dict(connection.settings_dict)
-    connection.close()
-    if connection.vendor == "sqlite":
-        connection.settings_dict["NAME"] = "/nonexistent-directory/db.sqlite3"
-    else:
-        connection.settings_dict["PORT"] = "1"  # nothing listens there
-    try:
-        response = client.get("/healthz")
-    finally:
-        connection.close()
-        connection.settings_dict.clear()
-        connection.settings_dict.update(original)
-    assert response.status_code == 503
-    assert response.json()["database"] == "unreachable"
-
-
-@pytest.mark.django_db(transaction=True)  # outside a test transaction, as in a real outage
-def test_pages_answer_503_while_the_database_is_unreachable(client):
-    original = dict(connection.settings_dict)
-    connection.close()
-    if connection.vendor == "sqlite":
-        connection.settings_dict["NAME"] = "/nonexistent-directory/db.sqlite3"
-    else:
-        connection.settings_dict["PORT"] = "1"
-    try:
-        response = client.get("/usulan/")
-    finally:
-        connection.close()
-        connection.settings_dict.clear()
-        connection.settings_dict.update(original)
-    assert response.status_code == 503 and response["Retry-After"] == "5"
-    assert "tidak ada data yang berubah" in response.content.decode()
+# /healthz and the 503 during a database outage: tests/config/test_resilience.py
 
 
 def test_home_page_renders_in_indonesian_with_navigation(client):

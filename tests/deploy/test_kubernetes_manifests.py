@@ -71,7 +71,7 @@ def test_web_runs_several_probed_pods_that_are_never_all_down(rendered):
     container = web["spec"]["template"]["spec"]["containers"][0]
     host = find(rendered, "ConfigMap")[0]["data"]["PORTAL_HOST"]
     assert container["readinessProbe"]["httpGet"]["path"] == "/healthz?ready"
-    assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    assert container["livenessProbe"]["httpGet"]["path"] == "/healthz?live"  # never restarted for a database outage
     for probe in ("readinessProbe", "livenessProbe"):
         assert container[probe]["httpGet"]["httpHeaders"] == [{"name": "Host", "value": host}]
     pdb = find(rendered, "PodDisruptionBudget", "portal-web")
@@ -87,7 +87,8 @@ def test_worker_schedules_and_migration_are_there(rendered):
     assert "manage.py notify_consultation_deadlines" in commands["portal-consultation-deadlines"]
     assert "manage.py send_digests" in commands["portal-digests"]
     assert "manage.py clean_staged_uploads" in commands["portal-staged-uploads-cleanup"]
-    assert "manage.py migrate --noinput" in commands["portal-migrate"]
+    # `migrate` is the whole database set-up (the cache table is a migration): no second command.
+    assert commands["portal-migrate"] == "python manage.py migrate --noinput"
     assert commands["portal-web"].startswith("gunicorn -c config/gunicorn.py")
     for cronjob in find(rendered, "CronJob"):
         assert cronjob["spec"]["concurrencyPolicy"] == "Forbid"

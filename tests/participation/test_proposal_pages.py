@@ -35,7 +35,7 @@ def test_citizen_submits_a_proposal_with_a_photo_and_a_pdf(client, warga, form_d
     kinds = sorted(Attachment.objects.values_list("kind", flat=True))
     assert kinds == ["image", "pdf"]
     stored = Attachment.objects.get(kind="image").file.name
-    assert "jalan" not in stored and stored.endswith(".png")  # random stored name
+    assert "jalan" not in stored and stored.endswith(".webp")  # random stored name, the photo re-encoded
 
 
 def test_save_as_draft_keeps_the_proposal_private(client, warga, warga_lain, form_data):
@@ -218,7 +218,7 @@ def test_attachments_follow_the_proposal_visibility(client, make_proposal, warga
     client.force_login(warga)
     response = client.get(url)
     assert response.status_code == 200
-    assert response["Content-Type"] == "image/png"
+    assert response["Content-Type"] == "image/webp"
     assert response["X-Content-Type-Options"] == "nosniff"
     # An attachment id of another proposal is not reachable through this one.
     other = make_proposal(status="published")

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from PIL import Image
 
 from participation.models import Attachment, Proposal, StagedUpload
 from tests.participation.conftest import pdf_bytes, png_bytes, upload
@@ -38,7 +39,9 @@ def test_accepted_files_are_staged_and_shown_after_a_title_error(client, warga, 
     assert response.status_code == 302 and proposal.status == Proposal.Status.SUBMITTED
     assert sorted(proposal.attachments.values_list("original_name", flat=True)) == ["denah.pdf", "foto-1.png"]
     image = proposal.attachments.get(kind="image")
-    assert image.file.read() == png_bytes()  # the same bytes as uploaded the first time
+    # The photo uploaded the first time, cleaned once (participation.images), in all its sizes.
+    assert [(e["width"], e["height"]) for e in image.renditions] == [(40, 30)]
+    assert Image.open(image.file).format == "WEBP" and Image.open(image.file).size == (40, 30)
     assert StagedUpload.objects.count() == 0
 
 

@@ -105,7 +105,7 @@ def test_documents_are_served_through_the_program_and_nowhere_else(client, progr
     update = services.post_update(actor=petugas_pupr, phase=planning, date=days_ago(0), body="Foto", files=[(photo, check_upload(photo))])
     document = update.documents.get()
     response = client.get(url("document_download", program.pk, document.pk))
-    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert response.status_code == 200 and response["Content-Type"] == "image/webp"
     assert response["X-Content-Type-Options"] == "nosniff"
     other = Program.objects.create(**{f: getattr(program, f) for f in ("title", "description", "work_unit", "category", "budget", "fiscal_year")})
     assert client.get(url("document_download", other.pk, document.pk)).status_code == 404

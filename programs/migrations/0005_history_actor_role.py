@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0004_user_privacy_consent_at'),
-        ('programs', '0002_rating_history'),
+        ('programs', '0004_clean_existing_images'),
     ]
 
     operations = [
