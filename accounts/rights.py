@@ -236,3 +236,16 @@ def is_author(user, obj) -> bool:
 def can_read_audit_log(user) -> bool:
     """Administrators read (never edit) the audit log; nobody else does."""
     return is_administrator(user)
+
+
+def can_use_workspace(user) -> bool:
+    """The officials' workspace (/kerja/): officials of a unit, moderators and administrators.
+
+    Only staff accounts and members of the Petugas group are asked for unit rights, so a citizen's
+    page never pays a query for this menu entry.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if is_moderator(user):
+        return True
+    return (user.is_staff or has_role(user, ROLE_PETUGAS)) and is_official(user)

@@ -84,7 +84,7 @@ WORK_UNITS = [
 ]
 KECAMATAN = 20
 DESA_PER_KECAMATAN = 10
-PUBLIC_STATUSES = ("published", "accepted", "declined")
+PUBLIC_STATUSES = ("published", "under_review", "accepted", "declined")
 
 
 def scaled(scale: float) -> dict[str, int]:
@@ -669,7 +669,7 @@ class Seeder:
         from django.db import connection
 
         with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM participation_proposal WHERE status IN ('published','accepted','declined') AND NOT is_hidden")
+            cursor.execute("SELECT count(*) FROM participation_proposal WHERE status IN ('published','under_review','accepted','declined') AND NOT is_hidden")
             public_count = cursor.fetchone()[0]
             cursor.execute(
                 "SELECT relname, n_live_tup FROM pg_stat_user_tables WHERE relname IN "

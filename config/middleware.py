@@ -227,8 +227,10 @@ def database_unavailable_response(request):
     """503, Retry-After and the request id (on the page too, for a citizen to quote)."""
     from django.http import HttpResponse
 
+    from audit.logging import loggable_path
+
     request_id = getattr(request, "request_id", "")
-    logging.getLogger("portal.health").error("database unavailable", extra={"path": request.path})
+    logging.getLogger("portal.health").error("database unavailable", extra={"path": loggable_path(request)})
     # No request context: the context processors would query the unreachable database.
     response = HttpResponse(loader.get_template("503.html").render({"request_id": request_id}), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)

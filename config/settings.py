@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "audit",
     "transparency",
     "notifications",
+    "workspace",
     "django_tasks",
     "django_tasks_db",
     # No models: its migrations make what `migrate` must set up beyond the apps' tables (the cache table).
@@ -131,6 +132,7 @@ TEMPLATES = [
                 "config.context_processors.portal",
                 "config.context_processors.second_factor",
                 "notifications.context_processors.unread_count",
+                "workspace.context_processors.workspace_count",
             ],
         },
     },
@@ -307,6 +309,8 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0 if DEBUG else 10)
 
 MODERATION_DEADLINE_WORKING_DAYS = env_int("MODERATION_DEADLINE_WORKING_DAYS", 3)
+# Days a work unit has to answer a published proposal; older unanswered ones stand out in /kerja/.
+ANSWER_DEADLINE_DAYS = env_int("ANSWER_DEADLINE_DAYS", 14)
 # How often an author may reopen a rejected proposal and submit it again.
 PROPOSAL_RESUBMISSION_LIMIT = env_int("PROPOSAL_RESUBMISSION_LIMIT", 3)
 # Files accepted by a proposal form that was never sent are removed after this many hours.

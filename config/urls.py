@@ -19,6 +19,7 @@ urlpatterns = [
     path("uji-publik/", include("consultations.urls")),
     path("", include("transparency.urls")),
     path("", include("notifications.urls")),
+    path("kerja/", include("workspace.urls")),
     path("akun/", include("accounts.urls")),
     path("akun/", include("allauth.urls")),
     path("audit/", include("audit.urls")),

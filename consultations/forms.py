@@ -36,6 +36,15 @@ class ReplyForm(forms.Form):
     body = forms.CharField(label=_("Balasan satuan kerja"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3, "maxlength": 5000}))
 
 
+class FollowUpForm(forms.Form):
+    follow_up = forms.CharField(
+        label=_("Tindak lanjut"),
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 8, "maxlength": 10_000}),
+        help_text=_("Apa yang dilakukan satuan kerja dengan tanggapan warga: apa yang diubah, apa yang tidak, dan mengapa. Ditampilkan di halaman uji publik."),
+    )
+
+
 STATE_FILTERS = [
     ("", _("Semua status")),
     (Consultation.State.OPEN.value, _("Sedang dibuka")),

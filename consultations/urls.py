@@ -14,4 +14,5 @@ urlpatterns = [
     path("<int:pk>/komentar/", views.comment, name="comment"),
     path("<int:pk>/dokumen/<int:document_pk>/", views.document, name="document"),
     path("<int:pk>/riwayat/", views.history, name="history"),
+    path("<int:pk>/tindak-lanjut/", views.follow_up, name="follow_up"),
 ]

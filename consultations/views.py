@@ -3,6 +3,7 @@
 import csv
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -19,7 +20,7 @@ from audit.history import history_entries, role_label
 from consultations import services
 from consultations.exceptions import ConsultationError
 from consultations.home import with_response_count
-from consultations.forms import ConsultationFilterForm, ReplyForm, ResponseForm
+from consultations.forms import ConsultationFilterForm, FollowUpForm, ReplyForm, ResponseForm
 from consultations.models import Consultation, ConsultationDocument, Response, ResponseReply
 from consultations.rules import may_take_part
 from participation.comments import post_comment_view, thread_for
@@ -207,6 +208,29 @@ def reply(request, pk: int, response_pk: int):
         return redirect(f"{consultation.get_absolute_url()}#tanggapan-{response.pk}")
     messages.success(request, _("Balasan telah dipublikasikan di bawah tanggapan tersebut."))
     return redirect(f"{consultation.get_absolute_url()}#tanggapan-{response.pk}")
+
+
+@login_required
+def follow_up(request, pk: int):
+    """The owning unit writes (or rewrites) what it did with the responses, once the consultation closed."""
+    consultation = _visible_consultation(request, pk)
+    if not rights.can(request.user, "write_follow_up", consultation):
+        if not rights.acts_for(request.user, consultation.work_unit_id):
+            raise PermissionDenied
+        messages.error(request, _("Tindak lanjut hanya dapat ditulis setelah uji publik ditutup. Tidak ada yang diubah."))
+        return redirect(consultation)
+    form = FollowUpForm(request.POST or None, initial={"follow_up": consultation.follow_up})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.write_follow_up(actor=request.user, consultation=consultation, text=form.cleaned_data["follow_up"])
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Tindak lanjut telah dipublikasikan. Pengikut uji publik ini diberi tahu."))
+            return redirect(f"{consultation.get_absolute_url()}#tindak-lanjut")
+    context = {"page": "consultations", "consultation": consultation, "form": form, "results": services.results_for(consultation)}
+    return render(request, "consultations/follow_up.html", context, status=400 if form.errors else 200)
 
 
 @require_POST

@@ -13,8 +13,9 @@ from programs import signals as programs_signals
 PROPOSAL_MESSAGES = {
     Proposal.Status.PUBLISHED: gettext_lazy("Usulan “%(title)s” telah dipublikasikan."),
     Proposal.Status.REJECTED: gettext_lazy("Usulan “%(title)s” ditolak moderator: %(reason)s"),
-    Proposal.Status.ACCEPTED: gettext_lazy("Usulan “%(title)s” ditindaklanjuti dalam program kerja."),
-    Proposal.Status.DECLINED: gettext_lazy("Usulan “%(title)s” mendapat jawaban resmi: tidak ditindaklanjuti."),
+    Proposal.Status.UNDER_REVIEW: gettext_lazy("Usulan “%(title)s” sedang dikaji oleh %(unit)s."),
+    Proposal.Status.ACCEPTED: gettext_lazy("Usulan “%(title)s” diterima dan ditindaklanjuti dalam program kerja."),
+    Proposal.Status.DECLINED: gettext_lazy("Usulan “%(title)s” ditolak oleh %(unit)s, dengan jawaban resmi."),
 }
 
 
@@ -33,7 +34,11 @@ def proposal_status_changed(sender, proposal, old_status, new_status, actor, **k
     template = PROPOSAL_MESSAGES.get(new_status)
     if template is None:
         return
-    message = template % {"title": proposal.title[:120], "reason": proposal.rejection_reason[:120]}
+    message = template % {
+        "title": proposal.title[:120],
+        "reason": proposal.rejection_reason[:120],
+        "unit": proposal.work_unit.short_name,
+    }
     # Rejected proposals are private to their author; only public news reaches followers.
     audience = [proposal.author_id] if new_status == Proposal.Status.REJECTED else _proposal_audience(proposal)
     services.notify(
@@ -43,7 +48,7 @@ def proposal_status_changed(sender, proposal, old_status, new_status, actor, **k
 
 @receiver(participation_signals.proposal_answered)
 def proposal_answered(sender, proposal, actor, **kwargs):
-    message = _("Usulan “%(title)s” mendapat jawaban resmi dari %(unit)s.") % {
+    message = _("Jawaban resmi %(unit)s atas usulan “%(title)s” telah diperbarui.") % {
         "title": proposal.title[:120],
         "unit": proposal.work_unit.short_name,
     }

@@ -289,9 +289,50 @@ class HideForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
-    answer = forms.CharField(label=_("Jawaban resmi"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
-    decline = forms.BooleanField(
-        label=_("Usulan tidak dapat ditindaklanjuti (menutup usulan dengan jawaban ini)"), required=False
+    """The unit's decision on a waiting proposal. Accepting happens by building a program from it."""
+
+    REVIEW = "dikaji"
+    DECLINE = "tolak"
+
+    keputusan = forms.ChoiceField(
+        label=_("Keputusan"),
+        choices=[
+            (REVIEW, _("Sedang dikaji — usulan dipertimbangkan; catatan boleh dikosongkan")),
+            (DECLINE, _("Ditolak — usulan tidak dapat ditindaklanjuti; jawaban resmi wajib diisi")),
+        ],
+        widget=forms.RadioSelect,
+        initial=REVIEW,
+    )
+    answer = forms.CharField(
+        label=_("Jawaban resmi atau catatan"),
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 5000}),
+        max_length=5000,
+        required=False,
+        help_text=_("Ditampilkan kepada publik di halaman usulan."),
+    )
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and "keputusan" not in data:
+            # The older form's checkbox: "decline" ticked meant declining.
+            data = data.copy()
+            data["keputusan"] = self.DECLINE if data.get("decline") else self.REVIEW
+        super().__init__(data, *args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("keputusan") == self.DECLINE and not (cleaned.get("answer") or "").strip():
+            self.add_error("answer", _("Tuliskan jawaban resmi: pengusul berhak tahu alasan usulannya ditolak."))
+        return cleaned
+
+    def error_message(self) -> str:
+        if "answer" in self.errors and self.data.get("keputusan") == self.DECLINE:
+            return _("Usulan tidak ditolak: tuliskan jawaban resmi yang menjelaskan alasannya (paling banyak 5.000 karakter).")
+        return _("Jawaban tidak tersimpan: pilih keputusan, dan jawaban resmi paling banyak 5.000 karakter.")
+
+
+class AmendAnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Jawaban resmi"), widget=forms.Textarea(attrs={"rows": 5, "maxlength": 5000}), max_length=5000
     )
 
 

@@ -161,23 +161,27 @@ class Proposal(models.Model):
         DRAFT = "draft", _("Draf")
         SUBMITTED = "submitted", _("Menunggu moderasi")
         PUBLISHED = "published", _("Dipublikasikan")
+        UNDER_REVIEW = "under_review", _("Sedang dikaji")
         REJECTED = "rejected", _("Ditolak moderator")
-        ACCEPTED = "accepted", _("Ditindaklanjuti dalam program")
-        DECLINED = "declined", _("Tidak ditindaklanjuti")
+        ACCEPTED = "accepted", _("Diterima")
+        DECLINED = "declined", _("Ditolak")
         WITHDRAWN = "withdrawn", _("Ditarik pengusul")
 
     # Each status maps to the statuses that may follow it; nothing else moves a proposal.
     TRANSITIONS = {
         Status.DRAFT: {Status.SUBMITTED, Status.WITHDRAWN},
         Status.SUBMITTED: {Status.PUBLISHED, Status.REJECTED, Status.WITHDRAWN},
-        Status.PUBLISHED: {Status.ACCEPTED, Status.DECLINED, Status.WITHDRAWN},
+        Status.PUBLISHED: {Status.UNDER_REVIEW, Status.ACCEPTED, Status.DECLINED, Status.WITHDRAWN},
+        Status.UNDER_REVIEW: {Status.ACCEPTED, Status.DECLINED, Status.WITHDRAWN},
         # The author may reopen a rejected proposal to fix and resubmit it (a limited number of times).
         Status.REJECTED: {Status.DRAFT},
         Status.ACCEPTED: set(),
         Status.DECLINED: set(),
         Status.WITHDRAWN: set(),
     }
-    PUBLIC_STATUSES = (Status.PUBLISHED, Status.ACCEPTED, Status.DECLINED)
+    PUBLIC_STATUSES = (Status.PUBLISHED, Status.UNDER_REVIEW, Status.ACCEPTED, Status.DECLINED)
+    # Public and still waiting for the unit's decision (accept into a program, or decline).
+    OPEN_STATUSES = (Status.PUBLISHED, Status.UNDER_REVIEW)
     EDITABLE_STATUSES = (Status.DRAFT, Status.SUBMITTED)
 
     title = models.CharField(_("judul"), max_length=150)
@@ -206,6 +210,9 @@ class Proposal(models.Model):
     answered_by = models.ForeignKey(
         "accounts.User", verbose_name=_("dijawab oleh"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The unit's first response (a written answer or the acceptance into a program), kept when the
+    # answer is amended later: the statistics' response times start from here.
+    first_answered_at = models.DateTimeField(_("pertama dijawab"), null=True, blank=True)
     is_hidden = models.BooleanField(_("disembunyikan"), default=False)
     hidden_reason = models.CharField(_("alasan disembunyikan"), max_length=500, blank=True)
     # Counters kept exact by F() updates in the same transaction as the row they count.
@@ -234,17 +241,17 @@ class Proposal(models.Model):
             # condition must stay the same as `public()` (PUBLIC_STATUSES, not hidden) for the planner to use it.
             models.Index(
                 fields=["-published_at", "-id"],
-                condition=models.Q(status__in=["published", "accepted", "declined"], is_hidden=False),
+                condition=models.Q(status__in=["published", "under_review", "accepted", "declined"], is_hidden=False),
                 name="proposal_public_by_date",
             ),
             models.Index(
                 fields=["-support_count", "-published_at", "-id"],
-                condition=models.Q(status__in=["published", "accepted", "declined"], is_hidden=False),
+                condition=models.Q(status__in=["published", "under_review", "accepted", "declined"], is_hidden=False),
                 name="proposal_public_by_support",
             ),
             models.Index(
                 fields=["-comment_count", "-published_at", "-id"],
-                condition=models.Q(status__in=["published", "accepted", "declined"], is_hidden=False),
+                condition=models.Q(status__in=["published", "under_review", "accepted", "declined"], is_hidden=False),
                 name="proposal_public_by_comments",
             ),
         ]
@@ -266,6 +273,11 @@ class Proposal(models.Model):
     @property
     def is_public(self) -> bool:
         return self.status in self.PUBLIC_STATUSES and not self.is_hidden
+
+    @property
+    def is_open(self) -> bool:
+        """Public and still waiting for the unit's decision."""
+        return self.status in self.OPEN_STATUSES and not self.is_hidden
 
     @property
     def is_editable(self) -> bool:

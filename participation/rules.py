@@ -60,8 +60,7 @@ def _support_proposal(user, proposal) -> bool:
     return (
         is_verified(user)
         and not is_author(user, proposal)
-        and proposal.status == "published"
-        and not proposal.is_hidden
+        and proposal.is_open
     )
 
 
@@ -82,12 +81,26 @@ def _moderate_proposal(user, proposal) -> bool:
 
 @rule("participation.Proposal", "answer")
 def _answer_proposal(user, proposal) -> bool:
+    """Decide on a proposal (decline it, accept it into a program): while it waits for the decision."""
+    return proposal.is_open and acts_for(user, proposal.work_unit_id)
+
+
+@rule("participation.Proposal", "review")
+def _review_proposal(user, proposal) -> bool:
+    """Mark "Sedang dikaji": only a published proposal nobody has taken up yet."""
     return proposal.status == "published" and not proposal.is_hidden and acts_for(user, proposal.work_unit_id)
+
+
+@rule("participation.Proposal", "amend_answer")
+def _amend_answer(user, proposal) -> bool:
+    """Write or rewrite the official answer once the unit has taken the proposal up (or answered it)."""
+    taken_up = proposal.status in ("under_review", "accepted", "declined") or bool(proposal.official_answer)
+    return proposal.is_public and taken_up and acts_for(user, proposal.work_unit_id)
 
 
 @rule("participation.Proposal", "route")
 def _route_proposal(user, proposal) -> bool:
-    if proposal.status not in ("submitted", "published"):
+    if proposal.status not in ("submitted", "published", "under_review"):
         return False
     return is_moderator(user) or acts_for(user, proposal.work_unit_id)
 

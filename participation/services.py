@@ -208,30 +208,97 @@ def set_proposal_hidden(*, actor, proposal: Proposal, hidden: bool, reason: str 
     return locked
 
 
-@transaction.atomic
-def answer_proposal(*, actor, proposal: Proposal, answer: str, decline: bool) -> Proposal:
-    """An official of the target unit answers; declining closes the proposal with that answer."""
-    answer = answer.strip()
-    if not answer:
-        raise ValueError("an answer needs text")
-    extra = {"official_answer": answer, "answered_at": timezone.now(), "answered_by": actor}
-    if decline:
-        return _transition(
-            actor=actor,
-            proposal=proposal,
-            action="answer",
-            new_status=Status.DECLINED,
-            reason="Tidak ditindaklanjuti, dengan jawaban resmi",
-            extra_fields=extra,
-        )
+def _clean_answer(text: str, *, required: bool) -> str:
+    """The answer text, or ValueError when a required one is empty or any is longer than the field."""
+    text = (text or "").strip()
+    if (required and not text) or len(text) > Proposal._meta.get_field("official_answer").max_length:
+        raise ValueError("an official answer holds 1 to 5,000 characters")
+    return text
+
+
+def _answer_fields(actor, text: str, now, locked: Proposal) -> dict:
+    """The fields a written answer sets; the first answer's time is kept through later amendments."""
+    if not text:
+        return {}
+    return {
+        "official_answer": text,
+        "answered_at": now,
+        "answered_by": actor,
+        "first_answered_at": locked.first_answered_at or now,
+    }
+
+
+def _decide(*, actor, proposal: Proposal, action: str, new_status: str, reason: str, answer: str) -> Proposal:
+    """Move a public proposal to the unit's decision, with the written answer in the same row and history entry."""
     locked = _locked(proposal)
-    rights.require(actor, "answer", locked)
+    rights.require(actor, action, locked)
+    old_status = locked.status
+    now = timezone.now()
+    locked.move_to(new_status, now=now)
+    extra = _answer_fields(actor, answer, now, locked)
     for field, value in extra.items():
         setattr(locked, field, value)
-    _save(locked, actor=actor, reason="Jawaban resmi satuan kerja", fields=list(extra))
-    record(AuditEvent.Action.STATUS_CHANGED, actor=actor, target=locked, data={"answered": True})
+    _save(locked, actor=actor, reason=reason, fields=["status", "status_changed_at", *extra])
+    record(
+        AuditEvent.Action.STATUS_CHANGED,
+        actor=actor,
+        target=locked,
+        data={"from": old_status, "to": new_status, "answer": answer[:500]},
+    )
+    _after_commit(signals.proposal_status_changed, proposal=locked, old_status=old_status, new_status=new_status, actor=actor)
+    return locked
+
+
+@transaction.atomic
+def review_proposal(*, actor, proposal: Proposal, note: str = "") -> Proposal:
+    """The unit marks a published proposal "Sedang dikaji" (under review), with an optional public note."""
+    note = _clean_answer(note, required=False)
+    reason = f"Sedang dikaji: {note}" if note else "Sedang dikaji"
+    return _decide(actor=actor, proposal=proposal, action="review", new_status=Status.UNDER_REVIEW, reason=reason, answer=note)
+
+
+@transaction.atomic
+def decline_proposal(*, actor, proposal: Proposal, answer: str) -> Proposal:
+    """The unit declines a published or under-review proposal; the official answer says why."""
+    answer = _clean_answer(answer, required=True)
+    return _decide(
+        actor=actor, proposal=proposal, action="answer", new_status=Status.DECLINED,
+        reason=f"Ditolak satuan kerja: {answer}", answer=answer,
+    )
+
+
+@transaction.atomic
+def amend_answer(*, actor, proposal: Proposal, answer: str) -> Proposal:
+    """The unit rewrites its official answer; history keeps every earlier text."""
+    locked = _locked(proposal)
+    rights.require(actor, "amend_answer", locked)
+    # A declined proposal must keep a reason; the note of a review may be written later or left out.
+    answer = _clean_answer(answer, required=True)
+    if answer == locked.official_answer:
+        return locked
+    first = not locked.official_answer
+    extra = _answer_fields(actor, answer, timezone.now(), locked)
+    for field, value in extra.items():
+        setattr(locked, field, value)
+    _save(locked, actor=actor, reason="Jawaban resmi ditulis" if first else "Jawaban resmi diubah", fields=list(extra))
+    record(
+        AuditEvent.Action.STATUS_CHANGED, actor=actor, target=locked,
+        data={"answer": answer[:500], "amended": not first, "status": locked.status},
+    )
     _after_commit(signals.proposal_answered, proposal=locked, actor=actor)
     return locked
+
+
+@transaction.atomic
+def answer_proposal(*, actor, proposal: Proposal, answer: str, decline: bool) -> Proposal:
+    """One entry for "the unit answers": declining closes the proposal; otherwise it is under review with
+    this answer (or, once it is, the answer is amended)."""
+    if decline:
+        return decline_proposal(actor=actor, proposal=proposal, answer=answer)
+    if _locked(proposal).status == Status.PUBLISHED:
+        _clean_answer(answer, required=True)
+        return review_proposal(actor=actor, proposal=proposal, note=answer)
+    return amend_answer(actor=actor, proposal=proposal, answer=answer)
 
 
 def accept_proposals(*, actor, proposals, program_label: str) -> list[Proposal]:
@@ -240,12 +307,15 @@ def accept_proposals(*, actor, proposals, program_label: str) -> list[Proposal]:
     for proposal in proposals:
         locked = _locked(proposal)
         old_status = locked.status
-        locked.move_to(Status.ACCEPTED, now=timezone.now())
+        now = timezone.now()
+        locked.move_to(Status.ACCEPTED, now=now)
+        # Acceptance is an answer too: it starts no later than now.
+        locked.first_answered_at = locked.first_answered_at or now
         _save(
             locked,
             actor=actor,
             reason=f"Ditindaklanjuti dalam program: {program_label}",
-            fields=["status", "status_changed_at"],
+            fields=["status", "status_changed_at", "first_answered_at"],
         )
         record(
             AuditEvent.Action.STATUS_CHANGED,

@@ -18,6 +18,7 @@ urlpatterns = [
     path("usulan/<int:pk>/komentar/", views.proposal_comment, name="proposal_comment"),
     path("usulan/<int:pk>/laporkan/", views.proposal_flag, name="proposal_flag"),
     path("usulan/<int:pk>/jawab/", views.proposal_answer, name="proposal_answer"),
+    path("usulan/<int:pk>/jawaban/ubah/", views.proposal_amend_answer, name="proposal_amend_answer"),
     path("usulan/<int:pk>/disposisi/", views.proposal_route, name="proposal_route"),
     path("usulan/<int:pk>/riwayat/", views.proposal_history, name="proposal_history"),
     path("usulan/<int:pk>/lampiran/<int:attachment_pk>/", views.attachment_download, name="attachment_download"),

@@ -24,6 +24,7 @@ from participation.exceptions import AlreadyDone, InvalidTransition
 from participation.forms import (
     SORT_LABELS,
     SORTS,
+    AmendAnswerForm,
     AnswerForm,
     FlagForm,
     ProposalFilterForm,
@@ -91,9 +92,13 @@ def proposal_detail(request, pk):
         "has_supported": user.is_authenticated and proposal.supports.filter(user=user).exists(),
         "may": {
             action: rights.can(user, action, proposal)
-            for action in ("edit", "submit", "resubmit", "withdraw", "support", "flag", "moderate", "answer", "route", "redact")
+            for action in (
+                "edit", "submit", "resubmit", "withdraw", "support", "flag", "moderate", "answer", "review", "amend_answer", "route",
+                "redact",
+            )
         },
         "answer_form": AnswerForm(),
+        "amend_form": AmendAnswerForm(initial={"answer": proposal.official_answer}),
         "route_form": RouteForm(current_unit_id=proposal.work_unit_id),
     }
     return render(request, "participation/proposal_detail.html", context)
@@ -422,29 +427,83 @@ def comment_hide(request, pk):
 # --- officials ------------------------------------------------------------------------------------
 
 
+def _back_to(request, proposal, anchor: str = ""):
+    """After an official's action: back to the workspace when it started there, else to the proposal."""
+    if request.POST.get("kembali") == "kerja":
+        return redirect("/kerja/")
+    return redirect(f"{proposal.get_absolute_url()}{anchor}")
+
+
+def _refuse_state(request, proposal, action: str) -> bool:
+    """An official of the proposal's own unit asking for something its state does not allow gets a
+    message and nothing changes; anyone else is refused by `rights.require` (403, a security event)."""
+    if rights.can(request.user, action, proposal):
+        return False
+    if not rights.acts_for(request.user, proposal.work_unit_id):
+        rights.require(request.user, action, proposal)
+    messages.error(
+        request,
+        _("Tindakan ini tidak dapat dilakukan pada usulan berstatus “%(status)s”. Tidak ada yang diubah.")
+        % {"status": proposal.get_status_display()},
+    )
+    return True
+
+
 @require_POST
 @login_required
 def proposal_answer(request, pk):
+    """The unit's decision: "Sedang dikaji" (an optional note) or "Ditolak" (the official answer required)."""
     proposal = _visible_proposal(request, pk)
-    rights.require(request.user, "answer", proposal)
     form = AnswerForm(request.POST)
+    valid = form.is_valid()
+    decision = form.cleaned_data.get("keputusan") if valid else form.data.get("keputusan")
+    if not rights.acts_for(request.user, proposal.work_unit_id):
+        # Whatever the decision, someone outside the unit is refused the same way: "answer".
+        rights.require(request.user, "answer", proposal)
+    if decision == AnswerForm.REVIEW and proposal.status == Proposal.Status.UNDER_REVIEW:
+        return proposal_amend_answer(request, pk)
+    if _refuse_state(request, proposal, "review" if decision == AnswerForm.REVIEW else "answer"):
+        return _back_to(request, proposal, "#jawab")
+    if not valid:
+        messages.error(request, form.error_message())
+        return _back_to(request, proposal, "#jawab")
+    answer = form.cleaned_data["answer"]
+    if decision == AnswerForm.DECLINE:
+        services.decline_proposal(actor=request.user, proposal=proposal, answer=answer)
+        messages.success(request, _("Usulan ditolak dengan jawaban resmi. Pengusul dan pengikutnya diberi tahu."))
+    else:
+        services.review_proposal(actor=request.user, proposal=proposal, note=answer)
+        messages.success(request, _("Usulan ditandai “Sedang dikaji”. Pengusul dan pengikutnya diberi tahu."))
+    return _back_to(request, proposal)
+
+
+@require_POST
+@login_required
+def proposal_amend_answer(request, pk):
+    proposal = _visible_proposal(request, pk)
+    if _refuse_state(request, proposal, "amend_answer"):
+        return _back_to(request, proposal, "#jawaban")
+    form = AmendAnswerForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Jawaban resmi wajib diisi (paling banyak 5.000 karakter)."))
-        return redirect(f"{proposal.get_absolute_url()}#jawaban")
-    services.answer_proposal(actor=request.user, proposal=proposal, answer=form.cleaned_data["answer"], decline=form.cleaned_data["decline"])
-    messages.success(request, _("Jawaban resmi telah diterbitkan."))
-    return redirect(proposal)
+        messages.error(request, _("Jawaban resmi wajib diisi (paling banyak 5.000 karakter). Jawaban sebelumnya tetap berlaku."))
+        return _back_to(request, proposal, "#jawaban")
+    services.amend_answer(actor=request.user, proposal=proposal, answer=form.cleaned_data["answer"])
+    messages.success(request, _("Jawaban resmi telah disimpan. Versi sebelumnya tetap tercatat di riwayat perubahan."))
+    return _back_to(request, proposal, "#jawaban")
 
 
 @require_POST
 @login_required
 def proposal_route(request, pk):
     proposal = _visible_proposal(request, pk)
-    rights.require(request.user, "route", proposal)
+    if rights.is_moderator(request.user):
+        rights.require(request.user, "route", proposal)
+    elif _refuse_state(request, proposal, "route"):
+        return _back_to(request, proposal, "#disposisi")
     form = RouteForm(request.POST, current_unit_id=proposal.work_unit_id)
     if not form.is_valid():
         messages.error(request, _("Pilih satuan kerja lain yang aktif dan tuliskan catatan disposisi."))
-        return redirect(f"{proposal.get_absolute_url()}#disposisi")
+        return _back_to(request, proposal, "#disposisi")
     services.route_proposal(actor=request.user, proposal=proposal, to_unit=form.cleaned_data["to_unit"], note=form.cleaned_data["note"])
     messages.success(request, _("Usulan telah didisposisikan ke %(unit)s.") % {"unit": form.cleaned_data["to_unit"].name})
-    return redirect(proposal)
+    return _back_to(request, proposal)

@@ -53,8 +53,8 @@ def _locked_program(program_id: int) -> tuple[Program, list[Phase]]:
 
 
 def usable_source_proposals(actor):
-    """Published, visible proposals addressed to a unit the actor acts for: what a program may come from."""
-    base = Proposal.objects.filter(status=Proposal.Status.PUBLISHED, is_hidden=False)
+    """Published (or under review), visible proposals addressed to a unit the actor acts for: what a program may come from."""
+    base = Proposal.objects.filter(status__in=Proposal.OPEN_STATUSES, is_hidden=False)
     if rights.is_administrator(actor):
         return base
     return base.filter(work_unit_id__in=rights.work_unit_ids(actor))
@@ -70,7 +70,7 @@ def check_source_proposals(*, actor, work_unit, proposals) -> None:
     if not proposals:
         raise InvalidSourceProposals(_("Program kerja harus berasal dari paling sedikit satu usulan."))
     for proposal in proposals:
-        if proposal.status != Proposal.Status.PUBLISHED or proposal.is_hidden:
+        if not proposal.is_open:
             raise InvalidSourceProposals(
                 _("Usulan “%(title)s” tidak berstatus dipublikasikan, sehingga tidak dapat dijadikan program.")
                 % {"title": proposal.title}

@@ -202,6 +202,36 @@ def _(w, c, role, scope):
     return response, proposal.work_unit_id == w.dlh.pk
 
 
+@scenario("usulan", "tandai sedang dikaji")
+def _(w, c, role, scope):
+    proposal = w.proposal(unit=w.unit(scope))
+    response = c.post(f"/usulan/{proposal.pk}/jawab/", {"keputusan": "dikaji"})
+    proposal.refresh_from_db()
+    return response, proposal.status == "under_review"
+
+
+@scenario("usulan", "tolak dengan jawaban resmi")
+def _(w, c, role, scope):
+    proposal = w.proposal(unit=w.unit(scope))
+    response = c.post(f"/usulan/{proposal.pk}/jawab/", {"keputusan": "tolak", "answer": "Tidak ada anggaran"})
+    proposal.refresh_from_db()
+    return response, proposal.status == "declined"
+
+
+@scenario("usulan", "ubah jawaban resmi")
+def _(w, c, role, scope):
+    proposal = w.proposal(unit=w.unit(scope), status="declined", official_answer="Jawaban lama")
+    response = c.post(f"/usulan/{proposal.pk}/jawaban/ubah/", {"answer": "Jawaban baru"})
+    proposal.refresh_from_db()
+    return response, proposal.official_answer == "Jawaban baru"
+
+
+@scenario("ruang kerja", "buka ruang kerja (/kerja/)")
+def _(w, c, role, scope):
+    response = c.get("/kerja/")
+    return response, response.status_code == 200
+
+
 @scenario("usulan", "unduh lampiran usulan yang menunggu moderasi")
 def _(w, c, role, scope):
     proposal = w.proposal(author=w.owner(role, scope), unit=w.unit(scope), status="submitted")
@@ -464,6 +494,14 @@ def _(w, c, role, scope):
     consultation = _consultation(w, scope, state="closed")
     response = c.get(reverse("consultations:responses_csv", args=[consultation.pk]))
     return response, response.status_code == 200
+
+
+@scenario("uji publik", "tulis tindak lanjut (setelah ditutup)")
+def _(w, c, role, scope):
+    consultation = _consultation(w, scope, state="closed")
+    response = c.post(reverse("consultations:follow_up", args=[consultation.pk]), {"follow_up": "Tindak lanjut matriks"})
+    consultation.refresh_from_db()
+    return response, consultation.follow_up == "Tindak lanjut matriks"
 
 
 def _admin_page(c, url):

@@ -317,7 +317,7 @@ DATASETS: dict[str, Dataset] = {
             Column("lokasi", TEXT, gettext_lazy("Keterangan lokasi dari pengusul (boleh kosong).")),
             Column("perkiraan_biaya", INT, gettext_lazy("Perkiraan biaya dalam Rupiah menurut pengusul (boleh kosong).")),
             Column("volume", TEXT, gettext_lazy("Volume pekerjaan menurut pengusul (boleh kosong).")),
-            Column("status", TEXT, gettext_lazy("Kode status: published (dipublikasikan), accepted (ditindaklanjuti dalam program), declined (tidak ditindaklanjuti).")),
+            Column("status", TEXT, gettext_lazy("Kode status: published (dipublikasikan), under_review (sedang dikaji), accepted (diterima ke dalam program), declined (ditolak dengan jawaban resmi).")),
             Column("status_keterangan", TEXT, gettext_lazy("Status dalam Bahasa Indonesia.")),
             Column("pengusul", TEXT, gettext_lazy("Nama tampilan pengusul, sama dengan di halaman usulan; tanpa email atau nomor telepon.")),
             Column("dipublikasikan", INSTANT, gettext_lazy("Waktu usulan dipublikasikan.")),

@@ -4,7 +4,8 @@ Counts read the public querysets. Two timing figures are medians per work unit:
 - moderation time: submission to the moderator's decision (publication, or rejection), over every
   moderated proposal: the figure describes the moderators' work, not the proposals, so it counts
   those that were rejected too (no content of a non-public proposal is shown, only the duration);
-- answer time: publication to the unit's official answer, over public answered proposals.
+- answer time: publication to the unit's first response (its first official answer or the acceptance
+  into a program, whichever came first: `first_answered_at`), over public answered proposals.
 PostgreSQL computes medians with `percentile_cont`; SQLite (the demo database) picks the middle
 rows with window functions, so neither database sends more than two rows per work unit back.
 """
@@ -196,8 +197,8 @@ def unit_timings() -> list[UnitTiming]:
         default=F("status_changed_at"),
     )
     moderation = medians_by_unit(moderated, decided_at - F("submitted_at"))
-    answered = Proposal.objects.public().filter(published_at__isnull=False, answered_at__isnull=False)
-    answers = medians_by_unit(answered, F("answered_at") - F("published_at"))
+    answered = Proposal.objects.public().filter(published_at__isnull=False, first_answered_at__isnull=False)
+    answers = medians_by_unit(answered, F("first_answered_at") - F("published_at"))
     timings = []
     for unit in sorted(set(moderation) | set(answers), key=lambda unit: unit[0].lower()):
         moderation_median, moderated_count = moderation.get(unit, (None, 0))

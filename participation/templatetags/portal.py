@@ -59,7 +59,8 @@ def can(user, action, obj) -> bool:
 @register.filter
 def status_badge(status: str) -> str:
     colours = {
-        "published": "badge-green",
+        "published": "",
+        "under_review": "badge-amber",
         "accepted": "badge-green",
         "rejected": "badge-red",
         "declined": "badge-red",
@@ -83,3 +84,8 @@ def is_moderator(user) -> bool:
 @register.filter
 def can_read_audit_log(user) -> bool:
     return rights.can_read_audit_log(user)
+
+
+@register.filter
+def can_use_workspace(user) -> bool:
+    return rights.can_use_workspace(user)

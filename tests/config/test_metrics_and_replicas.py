@@ -121,7 +121,16 @@ def total(samples: dict, prefix: str, **labels) -> float:
 
 @pytest.fixture
 def server(tmp_path):
-    running = Server(tmp_path)
+    # The free ports are the system's, but another process may take one before gunicorn binds it.
+    for attempt in range(3):
+        folder = tmp_path / f"start-{attempt}"
+        folder.mkdir()
+        try:
+            running = Server(folder)
+            break
+        except AssertionError as error:
+            if attempt == 2 or "already in use" not in str(error).lower():
+                raise
     yield running
     running.stop()
 

@@ -55,7 +55,7 @@ def test_followers_hear_of_answers_but_not_of_rejections(draft_by_warga, warga, 
     draft_by_warga = participation.publish_proposal(actor=moderator, proposal=draft_by_warga)
     services.follow(actor=warga_lain, target=draft_by_warga)
     participation.answer_proposal(actor=petugas_pupr, proposal=draft_by_warga, answer="Dianggarkan 2027", decline=False)
-    assert Notification.objects.filter(recipient=warga_lain, message__contains="jawaban resmi").exists()
+    assert Notification.objects.filter(recipient=warga_lain, message__contains="sedang dikaji").exists()
     assert not Notification.objects.filter(recipient=petugas_pupr).exists()  # the actor is not told of their own act
 
 

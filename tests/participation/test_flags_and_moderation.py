@@ -143,8 +143,10 @@ def test_official_answers_and_routes_from_the_page(client, usulan, petugas_pupr,
     client.force_login(petugas_dikbud)
     assert client.post(f"/usulan/{usulan.pk}/jawab/", {"answer": "bukan kami"}).status_code == 403
     client.force_login(petugas_pupr)
-    response = client.post(f"/usulan/{usulan.pk}/jawab/", {"answer": ""}, follow=True)
-    assert "wajib diisi" in response.content.decode()
+    response = client.post(f"/usulan/{usulan.pk}/jawab/", {"answer": "", "keputusan": "tolak"}, follow=True)
+    assert "tuliskan jawaban resmi" in response.content.decode()
+    usulan.refresh_from_db()
+    assert usulan.status == "published" and usulan.official_answer == ""
     client.post(f"/usulan/{usulan.pk}/disposisi/", {"to_unit": dinas_dikbud.pk, "note": "Urusan sekolah"})
     usulan.refresh_from_db()
     assert usulan.work_unit == dinas_dikbud

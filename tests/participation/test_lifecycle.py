@@ -20,9 +20,13 @@ ALLOWED = {
     (Status.SUBMITTED, Status.REJECTED),
     (Status.REJECTED, Status.DRAFT),  # reopened by the author to resubmit
     (Status.SUBMITTED, Status.WITHDRAWN),
+    (Status.PUBLISHED, Status.UNDER_REVIEW),
     (Status.PUBLISHED, Status.ACCEPTED),
     (Status.PUBLISHED, Status.DECLINED),
     (Status.PUBLISHED, Status.WITHDRAWN),
+    (Status.UNDER_REVIEW, Status.ACCEPTED),
+    (Status.UNDER_REVIEW, Status.DECLINED),
+    (Status.UNDER_REVIEW, Status.WITHDRAWN),
 }
 
 
@@ -96,7 +100,7 @@ def test_official_of_target_unit_answers_and_may_decline(usulan, petugas_pupr, p
     with pytest.raises(PermissionDenied):
         services.answer_proposal(actor=petugas_dikbud, proposal=usulan, answer="Bukan urusan kami", decline=True)
     answered = services.answer_proposal(actor=petugas_pupr, proposal=usulan, answer="Masuk rencana 2027", decline=False)
-    assert answered.status == Status.PUBLISHED and answered.official_answer == "Masuk rencana 2027"
+    assert answered.status == Status.UNDER_REVIEW and answered.official_answer == "Masuk rencana 2027"
     declined = services.answer_proposal(actor=petugas_pupr, proposal=usulan, answer="Anggaran tidak tersedia", decline=True)
     assert declined.status == Status.DECLINED and declined.answered_by == petugas_pupr
 

@@ -22,9 +22,12 @@ def dataset(clock, make_proposal, dinas_pupr, dinas_dikbud, desa, kategori, warg
     def moderated(published_after, **kwargs):
         return make_proposal(submitted_at=t0, published_at=t0 + published_after, **kwargs)
 
-    # Dinas PUPR: moderation 1, 2 and 10 days (median 2); answers after 4 and 2 days (median 3).
-    declined = moderated(1 * DAY, status="declined", official_answer="Tidak ada anggaran.", answered_at=t0 + 5 * DAY)
-    accepted = moderated(2 * DAY, status="accepted", official_answer="Masuk program.", answered_at=t0 + 4 * DAY)
+    # Dinas PUPR: moderation 1, 2 and 10 days (median 2); answers after 4 and 2 days (median 3): the
+    # declined one answered once, the accepted one was accepted into a program without a written answer.
+    declined = moderated(
+        1 * DAY, status="declined", official_answer="Tidak ada anggaran.", answered_at=t0 + 5 * DAY, first_answered_at=t0 + 5 * DAY
+    )
+    accepted = moderated(2 * DAY, status="accepted", status_changed_at=t0 + 4 * DAY, first_answered_at=t0 + 4 * DAY)
     make_proposal(status="rejected", rejection_reason="Duplikat.", submitted_at=t0, status_changed_at=t0 + 10 * DAY)
     # Disdikbud: moderation 1, 3 and 5 days (median 3; the hidden one was moderated too); no answers.
     for days, hidden in ((1, False), (3, False), (5, True)):
@@ -61,8 +64,9 @@ def test_counts_read_only_public_proposals(dataset):
     assert bars(stats["charts"]["district"]) == [("Kecamatan Sukamaju", 4)]
     assert bars(stats["charts"]["status"]) == [
         ("Dipublikasikan", 2),
-        ("Ditindaklanjuti dalam program", 1),
-        ("Tidak ditindaklanjuti", 1),
+        ("Sedang dikaji", 0),
+        ("Diterima", 1),
+        ("Ditolak", 1),
     ]
 
 

@@ -82,6 +82,9 @@ class Command(BaseCommand):
         seed_participation()
         seed_programs()
         seed_consultations()
+        from workspace.demo import seed_workspace
+
+        seed_workspace()
         self.stdout.write(self.style.SUCCESS("Data demo siap. Akun demo (kata sandi sama untuk semua):"))
         for email, name, role, unit, _ in ACCOUNTS:
             suffix = f" ({unit})" if unit else ""

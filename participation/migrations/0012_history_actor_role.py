@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0004_user_privacy_consent_at'),
-        ('participation', '0010_clean_existing_images'),
+        ('participation', '0011_answer_states'),
     ]
 
     operations = [
