@@ -31,6 +31,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench import phone_weight
 from bench.common import RESULTS, ROOT, database_url, read_manifest, setup_django
 from bench.report import write_reports
 from bench.server import Gunicorn, collectstatic
@@ -304,6 +305,7 @@ def main(argv=None) -> dict:
             print(f"  export {export['path']}: {export['lines']:,} lines, {export['bytes']:,} B in {export['seconds']} s, "
                   f"worker peak {export['peak_before_kib']} -> {export['peak_after_kib']} KiB", flush=True)
         memory_final = server.worker_memory()
+        phone = phone_weight.measure(server.base, args.db)  # bytes a phone downloads (bench/phone_weight.py)
     if "miss" in modes:
         server = Gunicorn(db_url, port=args.port, workers=args.workers, log_path=log, BENCH_CEILING="true", PAGE_CACHE_SECONDS="0")
         with server.start(wait_path="/bench/ceiling"):
@@ -333,6 +335,7 @@ def main(argv=None) -> dict:
         "pages": results,
         "workers_memory_kib": {"after_pages": memory_after_pages, "after_export": memory_final},
         "export": export,
+        "phone_weight": phone,
     }
     paths = write_reports(report, RESULTS / f"bench-{args.db}")
     print(f"report: {paths[0]} and {paths[1]}")

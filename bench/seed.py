@@ -334,6 +334,7 @@ class Seeder:
                 self.published_at[pk] = published
                 title = f"{rng.choice(ACTIONS)} {rng.choice(OBJECTS)} Desa {rng.randint(1, KECAMATAN):02d}-{rng.randint(1, DESA_PER_KECAMATAN):02d}"
                 answer = self.text(25) if status in ("accepted", "declined") else ""
+                answered_at = published + timedelta(days=rng.randint(1, 30)) if answer else None
                 yield (
                     pk,
                     title,
@@ -348,7 +349,8 @@ class Seeder:
                     published,
                     "Tidak sesuai ketentuan usulan." if status == "rejected" else "",
                     answer,
-                    published + timedelta(days=rng.randint(1, 30)) if answer else None,
+                    answered_at,
+                    answered_at,
                     self.supports_of[pk],
                     self.comments_of[pk],
                     created,
@@ -361,7 +363,7 @@ class Seeder:
             [
                 "id", "title", "description", "category_id", "work_unit_id", "region_id", "author_id", "status",
                 "status_changed_at", "submitted_at", "published_at", "rejection_reason", "official_answer", "answered_at",
-                "support_count", "comment_count", "created_at", "updated_at", "estimated_cost",
+                "first_answered_at", "support_count", "comment_count", "created_at", "updated_at", "estimated_cost",
             ],
             rows(),
         )

@@ -42,6 +42,7 @@ def citizen_pages(showcase) -> dict[str, str]:
 def moderator_pages(showcase) -> dict[str, str]:
     return {
         "antrean moderasi": "/moderasi/",
+        "ruang kerja (moderator)": "/kerja/",
         "usulan menunggu moderasi": showcase["waiting"].get_absolute_url(),
         "sunting teks usulan": f"/moderasi/sunting/usulan/{showcase['proposal'].pk}/",
     }
@@ -52,5 +53,7 @@ def official_pages(showcase) -> dict[str, str]:
     return {
         "detail program (petugas)": program.get_absolute_url(),
         "kelola program": f"{program.get_absolute_url()}kelola/",
+        "ruang kerja": "/kerja/",
+        "tindak lanjut uji publik": f"{showcase['closed'].get_absolute_url()}tindak-lanjut/",
         "uji publik (petugas)": showcase["open"].get_absolute_url(),
     }
