@@ -80,6 +80,8 @@ bench: $(STAMP)
 # Load and fault test on a throwaway PostgreSQL cluster of its own (a few minutes, exits non-zero on failure).
 LOADTEST_ARGS ?=
 loadtest: $(STAMP)
+	@# nginx runs docs/nginx.conf in front of one instance; optional: without it that check is skipped.
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || (apt-get install -y -qq nginx-light >/dev/null 2>&1 || echo "WARNING: nginx not installed; the nginx check is skipped" >&2)
 	$(BIN)/python -m bench.loadtest $(LOADTEST_ARGS)
 
 # Backups of the database named by DATABASE_URL (pg_dump, custom format) and of MEDIA_ROOT, with the

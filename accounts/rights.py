@@ -24,6 +24,8 @@ from typing import Callable
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from accounts import summary
+
 ROLE_WARGA = "Warga"
 ROLE_MODERATOR = "Moderator"
 ROLE_PETUGAS = "Petugas Satuan Kerja"
@@ -36,11 +38,8 @@ WORK_UNIT_PERMISSION = "accounts.act_for_workunit"
 def _roles(user) -> frozenset[str]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return frozenset()
-    cached = getattr(user, "_cached_role_names", None)
-    if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
-        user._cached_role_names = cached
-    return cached
+    summary.load(user)
+    return user._cached_role_names
 
 
 def has_role(user, role: str) -> bool:
@@ -64,31 +63,16 @@ def is_verified(user) -> bool:
     """An active account whose email address has been confirmed."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    cached = getattr(user, "_cached_is_verified", None)
-    if cached is None:
-        from allauth.account.models import EmailAddress
-
-        cached = EmailAddress.objects.filter(user=user, verified=True).exists()
-        user._cached_is_verified = cached
-    return cached
+    summary.load(user)
+    return user._cached_is_verified
 
 
 def work_unit_ids(user) -> frozenset[int]:
     """Ids of the work units the user holds the act-for right on (one query, cached per request)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return frozenset()
-    cached = getattr(user, "_cached_work_unit_ids", None)
-    if cached is None:
-        from accounts.models import WorkUnitUserObjectPermission
-
-        app_label, codename = WORK_UNIT_PERMISSION.split(".")
-        cached = frozenset(
-            WorkUnitUserObjectPermission.objects.filter(
-                user=user, permission__codename=codename, permission__content_type__app_label=app_label
-            ).values_list("content_object_id", flat=True)
-        )
-        user._cached_work_unit_ids = cached
-    return cached
+    summary.load(user)
+    return user._cached_work_unit_ids
 
 
 def acts_for(user, work_unit_id: int | None) -> bool:
@@ -116,10 +100,8 @@ def is_staff_member(user) -> bool:
 
 
 def forget_cached_rights(user) -> None:
-    """Drop the per-request caches after rights change."""
-    for attr in ("_cached_role_names", "_cached_is_verified", "_cached_work_unit_ids"):
-        if hasattr(user, attr):
-            delattr(user, attr)
+    """Drop the cached rights (this request's and the shared summary) after they change."""
+    summary.forget(user.pk, user)
 
 
 # --- rules per kind of object -------------------------------------------------------------------

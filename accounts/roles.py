@@ -73,3 +73,86 @@ def sync_role_permissions(**kwargs) -> None:
     for role, spec in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role)
         group.permissions.set(_permissions_for(spec))
+
+
+# --- giving a person a staff role in one step ---------------------------------------------------
+
+STAFF_ROLES = (rights.ROLE_MODERATOR, rights.ROLE_PETUGAS, rights.ROLE_ADMIN)
+
+
+def current_role(user) -> str:
+    """The one staff role the role form shows for this person (Warga when they hold none)."""
+    names = {group.name for group in user.groups.all()}  # uses a prefetch when the list made one
+    for role in (rights.ROLE_ADMIN, rights.ROLE_MODERATOR, rights.ROLE_PETUGAS):
+        if role in names:
+            return role
+    return rights.ROLE_WARGA
+
+
+def role_problems(*, actor, user, role: str, work_units) -> list[tuple[str, str]]:
+    """Why this combination cannot work: (form field, words for the administrator); empty when it can."""
+    from django.utils.translation import gettext as _
+
+    problems = []
+    if role not in rights.ROLES:
+        problems.append(("role", _("Peran tidak dikenal.")))
+    if user.pk is not None and actor is not None and user.pk == actor.pk:
+        problems.append(("role", _("Anda tidak dapat mengubah peran Anda sendiri; minta administrator lain.")))
+    if role == rights.ROLE_ADMIN and not rights.is_administrator(actor):
+        problems.append(("role", _("Hanya administrator yang dapat menjadikan orang lain administrator.")))
+    units = list(work_units)
+    if role == rights.ROLE_PETUGAS and not units:
+        problems.append(
+            ("work_units", _("Petugas Satuan Kerja harus bertugas di sedikitnya satu satuan kerja: tanpa satuan kerja ia tidak "
+              "dapat menjawab usulan atau mengelola program apa pun. Pilih satuan kerjanya."))
+        )
+    if role != rights.ROLE_PETUGAS and units:
+        problems.append(
+            ("work_units", _("Satuan kerja hanya diberikan kepada Petugas Satuan Kerja. Pilih peran Petugas Satuan "
+                             "Kerja, atau kosongkan pilihan satuan kerja."))
+        )
+    if any(not unit.is_active for unit in units):
+        problems.append(("work_units", _("Satuan kerja yang tidak aktif tidak dapat diberi petugas.")))
+    return problems
+
+
+def assign_role(*, actor, user, role: str, work_units=()) -> None:
+    """Give `user` exactly this role: its group, the staff flag and, for officials, the units' rights.
+
+    One transaction: the group, `is_staff` and the work-unit memberships (whose signals grant or
+    revoke the guardian right and write the audit events) change together or not at all. Choosing
+    Warga takes every staff role, unit and the staff flag away.
+    """
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    from accounts.models import User, WorkUnitMembership
+
+    units = list(work_units)
+    problems = role_problems(actor=actor, user=user, role=role, work_units=units)
+    if problems:
+        raise ValidationError([message for _field, message in problems])
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        wanted_unit_ids = {unit.pk for unit in units} if role == rights.ROLE_PETUGAS else set()
+        for membership in WorkUnitMembership.objects.filter(user=locked).exclude(work_unit_id__in=wanted_unit_ids):
+            membership.delete()
+        existing = set(WorkUnitMembership.objects.filter(user=locked).values_list("work_unit_id", flat=True))
+        for unit_id in sorted(wanted_unit_ids - existing):
+            WorkUnitMembership.objects.create(user=locked, work_unit_id=unit_id)
+        groups = {group.name: group for group in Group.objects.filter(name__in=rights.ROLES)}
+        for name in rights.ROLES:
+            if name not in groups:
+                groups[name] = Group.objects.create(name=name)
+        # Only roles actually held are removed, so the audit log never records revoking one never given.
+        held = list(locked.groups.filter(name__in=STAFF_ROLES).exclude(name=role))
+        if held:
+            locked.groups.remove(*held)
+        locked.groups.add(groups[role])
+        is_staff = role in STAFF_ROLES
+        if locked.is_staff != is_staff:
+            locked.is_staff = is_staff
+            locked._change_reason = "Peran diubah"
+            locked.save(update_fields=["is_staff"])
+    user.is_staff = is_staff
+    rights.forget_cached_rights(user)

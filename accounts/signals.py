@@ -1,14 +1,16 @@
 """Keep guardian rights and role groups in step with work-unit memberships, however they change."""
 
+from allauth.account.models import EmailAddress
 from allauth.mfa import signals as mfa_signals
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import Group
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from guardian.shortcuts import assign_perm, remove_perm
 
-from accounts import rights, second_factor
-from accounts.models import WorkUnitGroupObjectPermission, WorkUnitMembership, WorkUnitUserObjectPermission
+from accounts import rights, second_factor, summary
+from accounts.models import User, WorkUnitGroupObjectPermission, WorkUnitMembership, WorkUnitUserObjectPermission
+from notifications.models import Notification
 
 
 @receiver(post_save, sender=WorkUnitMembership)
@@ -73,3 +75,34 @@ def second_factor_enrolled(sender, request, user, authenticator, **kwargs):
     """Enrolling means typing a valid code from the new app: proof enough for this session."""
     if authenticator.type == Authenticator.Type.TOTP:
         second_factor.mark_proven(request, user)
+
+
+# --- the cached per-person summary (accounts/summary.py) follows every change it depends on ---
+
+
+@receiver(m2m_changed, sender=User.groups.through)
+def forget_summary_on_roles(sender, instance, action, reverse, pk_set, **kwargs):
+    if not action.startswith("post_"):
+        return
+    if not reverse:
+        summary.forget(instance.pk, instance)
+    elif pk_set:
+        for user_id in pk_set:
+            summary.forget(user_id)
+    elif action == "post_clear":
+        # group.user_set.clear() does not say whom it removed; they find out within SUMMARY_SECONDS.
+        pass
+
+
+@receiver(post_save, sender=WorkUnitUserObjectPermission)
+@receiver(post_delete, sender=WorkUnitUserObjectPermission)
+@receiver(post_save, sender=EmailAddress)
+@receiver(post_delete, sender=EmailAddress)
+def forget_summary_on_rights(sender, instance, **kwargs):
+    summary.forget(instance.user_id)
+
+
+@receiver(post_save, sender=Notification)
+@receiver(post_delete, sender=Notification)
+def forget_summary_on_notification(sender, instance, **kwargs):
+    summary.forget(instance.recipient_id)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import rights
 from audit.events import record
 from audit.models import AuditEvent
+from audit.sentences import sentences
 
 PER_PAGE = 50
 
@@ -60,7 +61,11 @@ def audit_log(request):
     form = AuditFilterForm(request.GET)
     events = form.filter(AuditEvent.objects.select_related("actor"))
     page = Paginator(events, PER_PAGE).get_page(request.GET.get("halaman"))
-    return render(request, "audit/audit_log.html", {"page": "audit", "form": form, "events_page": page})
+    return render(
+        request,
+        "audit/audit_log.html",
+        {"page": "audit", "form": form, "events_page": page, "described_events": sentences(page.object_list)},
+    )
 
 
 class _Echo:

@@ -41,6 +41,11 @@ DATABASE_REPLICA_URLS and MEDIA_STORAGE_URL, and with their metrics port. Checke
 - the instances' metrics show the replica serving reads, and no 5xx; pages for visitors without
   a session are read from the replica alone.
 
+Edge cache (issue 15): when nginx is installed (`make loadtest` installs nginx-light if it can),
+docs/nginx.conf runs in front of instance A (bench/edge.py): the second anonymous request for a
+public page is a cache HIT and byte-identical, a signed-in visitor bypasses the cache and gets a
+no-store page, and static files come from STATIC_ROOT with an immutable lifetime.
+
 Sessions: the load clients' sessions are created directly in the database with Django's
 SessionStore (the same rows a login writes), because allauth limits logins to 30 a minute per IP
 and every client here shares 127.0.0.1; check 1 logs in through the real form. Writes always go
@@ -67,7 +72,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.common import RESULTS, database_url, manifest_path, read_manifest
+from bench.common import RESULTS, ROOT, database_url, manifest_path, read_manifest
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 # In every name this run gives to what it creates (folders, database, logs), so two runs never meet.
@@ -1010,6 +1015,13 @@ class LoadTest:
 
     # --- main -----------------------------------------------------------------------------------
 
+    def edge_cache_in_front(self) -> None:
+        from bench import edge
+
+        self.log("2d. docs/nginx.conf in front of instance A: public pages from its cache, static files from disk")
+        cookie = f"sessionid={self.session_for(self.user_ids[-4])}"
+        edge.check(f"127.0.0.1:{self.args.port_a}", ROOT / "staticfiles", session_cookie=cookie, check=self.check, log=self.log)
+
     def run(self) -> int:
         started = time.perf_counter()
         try:
@@ -1019,6 +1031,7 @@ class LoadTest:
             self.mixed_load()
             self.own_comment_before_the_replica_has_it()
             self.anonymous_visitors_read_the_replica()
+            self.edge_cache_in_front()
             self.crowd_supports_one_proposal()
             self.one_citizen_ten_threads()
             self.database_restart()

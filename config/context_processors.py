@@ -2,8 +2,17 @@ from django.conf import settings
 
 
 def portal(request):
-    """Names every page needs: the portal's and the region's."""
-    return {"SITE_NAME": settings.SITE_NAME, "REGION_NAME": settings.REGION_NAME}
+    """Names every page needs: the portal's and the region's; the reference-data version for fragments."""
+    from django.utils.functional import SimpleLazyObject
+
+    from config import fragments
+
+    return {
+        "SITE_NAME": settings.SITE_NAME,
+        "REGION_NAME": settings.REGION_NAME,
+        # Read from the cache only by a page that shows a fragment built from categories, regions or units.
+        "reference_version": SimpleLazyObject(fragments.reference_version),
+    }
 
 
 def second_factor(request):

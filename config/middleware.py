@@ -11,7 +11,7 @@ security_log = logging.getLogger("portal.security")
 
 
 class SecurityHeaders:
-    """Two headers set here for every response, in this one place.
+    """The security and caching headers of every response, set in this one place.
 
     - Content-Security-Policy (settings.CONTENT_SECURITY_POLICY): scripts, styles, fonts and
       connections from our own origin only; no inline script, no inline style, no plugins, no
@@ -20,6 +20,12 @@ class SecurityHeaders:
       data: whatever a signed-in person receives, and everything under the account, admin,
       workspace, moderation, audit and notification paths whoever asks. Browsers and proxies then
       keep no copy of a profile page, an audit CSV or a personal-data export.
+    - Cache-Control: public, max-age=0, s-maxage=EDGE_CACHE_SECONDS on the public pages and feeds
+      a visitor without a session receives (the paths of AnonymousPageCache), when the response is
+      a plain 200 that sets no cookie: a reverse proxy or CDN in front may serve it to every such
+      visitor for that long (see docs/nginx.conf), browsers revalidate it each time with the ETag
+      (ConditionalGetMiddleware answers 304). `Vary: Cookie` (LanguageMiddleware) keeps the
+      languages and anyone holding a cookie apart.
     """
 
     PRIVATE_PREFIXES = ("/akun/", "/admin/", "/kerja/", "/moderasi/", "/audit/", "/notifikasi/")
@@ -33,7 +39,21 @@ class SecurityHeaders:
             response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         if self._private(request):
             patch_cache_control(response, private=True, no_store=True)
+        elif self._shareable(request, response):
+            patch_cache_control(response, public=True, max_age=0, s_maxage=settings.EDGE_CACHE_SECONDS)
         return response
+
+    @staticmethod
+    def _shareable(request, response) -> bool:
+        return (
+            settings.EDGE_CACHE_SECONDS > 0
+            and request.method in ("GET", "HEAD")
+            and response.status_code == 200
+            and not response.cookies
+            and "Cache-Control" not in response
+            and not any(name in request.COOKIES for name in (settings.SESSION_COOKIE_NAME, *AnonymousPageCache.SKIP_COOKIES))
+            and AnonymousPageCache.public_path(request.path)
+        )
 
     def _private(self, request) -> bool:
         if request.path.startswith(self.PRIVATE_PREFIXES):
@@ -148,7 +168,11 @@ class AnonymousPageCache:
             return False
         if any(name in request.COOKIES for name in (settings.SESSION_COOKIE_NAME, *self.SKIP_COOKIES)):
             return False
-        return request.path == "/" or request.path.startswith(self.PREFIXES)
+        return self.public_path(request.path)
+
+    @classmethod
+    def public_path(cls, path: str) -> bool:
+        return path == "/" or path.startswith(cls.PREFIXES)
 
     def _key(self, request) -> str:
         import hashlib

@@ -94,6 +94,9 @@ MIDDLEWARE = [
     "config.metrics.MetricsEndpoint",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "audit.logging.RequestLogMiddleware",
+    # ETag on every cacheable response and 304 for a matching If-None-Match (public pages and feeds;
+    # outside SecurityHeaders so that no-store pages, which it marks, get none).
+    "django.middleware.http.ConditionalGetMiddleware",
     "config.middleware.SecurityHeaders",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.RejectUndecodableInput",
@@ -201,6 +204,16 @@ for cache_alias, cache_settings in CACHES.items():
 # Sessions live in the database (never in Redis alone): a Redis outage logs nobody out.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
+# Rendered cards, comments, responses and timelines, per version of their data (config/fragments.py):
+# in each worker's memory, bounded, least recently used out first. 0 seconds: off.
+FRAGMENT_CACHE_SECONDS = env_int("FRAGMENT_CACHE_SECONDS", 3600)
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "portal-fragments",
+    "TIMEOUT": max(FRAGMENT_CACHE_SECONDS, 1),
+    "OPTIONS": {"MAX_ENTRIES": env_int("FRAGMENT_CACHE_ENTRIES", 5000), "CULL_FREQUENCY": 4},
+}
+
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
@@ -307,6 +320,10 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Seconds a public page stays in the shared cache for visitors without a session (0: off).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0 if DEBUG else 10)
+
+# Seconds a reverse proxy or CDN may keep a public page for visitors without a session
+# (Cache-Control: public, s-maxage; config/middleware.py SecurityHeaders). 0: no public caching.
+EDGE_CACHE_SECONDS = env_int("EDGE_CACHE_SECONDS", PAGE_CACHE_SECONDS)
 
 MODERATION_DEADLINE_WORKING_DAYS = env_int("MODERATION_DEADLINE_WORKING_DAYS", 3)
 # Days a work unit has to answer a published proposal; older unanswered ones stand out in /kerja/.

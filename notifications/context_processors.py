@@ -2,14 +2,14 @@ from django.utils.functional import SimpleLazyObject
 
 
 def unread_count(request):
-    """The header's unread badge; counted only when a template actually shows it."""
+    """The header's unread badge; read (from the person's cached summary) only when a template shows it."""
     user = getattr(request, "user", None)
 
     def count():
         if user is None or not user.is_authenticated:
             return 0
-        from notifications.services import unread_count
+        from accounts import summary
 
-        return unread_count(user)
+        return summary.unread_notifications(user)
 
     return {"unread_notifications": SimpleLazyObject(count)}

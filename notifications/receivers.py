@@ -1,5 +1,6 @@
 """Turning domain events into notifications for authors and followers."""
 
+from django.contrib.auth.models import AnonymousUser
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -7,6 +8,7 @@ from django.utils.translation import gettext_lazy
 from notifications import services
 from notifications.models import Kind
 from participation import signals as participation_signals
+from participation.comments import comment_url
 from participation.models import Proposal
 from programs import signals as programs_signals
 
@@ -73,7 +75,7 @@ def reply_to_comment(sender, comment, target, actor, **kwargs):
         recipients=[parent_author],
         kind=Kind.REPLY,
         message=message,
-        url=f"{target.get_absolute_url()}#komentar-{comment.pk}",
+        url=comment_url(comment, target, AnonymousUser()),  # the thread page that holds the reply
         subject=comment,
         exclude=actor,
     )

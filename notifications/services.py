@@ -110,8 +110,27 @@ def unread_count(user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).shown().count()
 
 
+def forget_unread_counts_about(target) -> None:
+    """Hiding or showing an item changes the badge of everyone told about it (or its comments)."""
+    from django.db.models import Q
+
+    from accounts import summary
+    from participation.models import Comment
+
+    about = Q(subject_type=ContentType.objects.get_for_model(target), subject_id=target.pk)
+    comments = Comment.objects.on(target) if not isinstance(target, Comment) else target.replies.all()
+    about |= Q(subject_type=ContentType.objects.get_for_model(Comment), subject_id__in=comments.values("pk"))
+    unread = Notification.objects.filter(about, read_at__isnull=True)
+    for user_id in set(unread.values_list("recipient_id", flat=True)):
+        summary.forget(user_id)
+
+
 def mark_all_read(*, user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+    from accounts import summary
+
+    marked = Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+    summary.forget(user.pk, user)
+    return marked
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from notifications import services
 from notifications.forms import PreferencesForm
 from notifications.models import Delivery, Kind, Notification, Preference
 from notifications.unsubscribe import read_token
+from participation.placement import at
 
 PER_PAGE = 30
 
@@ -56,11 +57,11 @@ def toggle_follow(request, content_type_id, object_id):
     target = _followable(content_type_id, object_id)
     if request.POST.get("aksi") == "berhenti":
         services.unfollow(actor=request.user, target=target)
-        messages.success(request, _("Anda tidak lagi mengikuti ini."))
+        messages.success(request, _("Anda tidak lagi mengikuti ini."), extra_tags=at("ikuti"))
     else:
         services.follow(actor=request.user, target=target)  # 404 for what the user cannot see
-        messages.success(request, _("Anda akan diberi tahu setiap ada perubahan."))
-    return redirect(target.get_absolute_url())
+        messages.success(request, _("Anda akan diberi tahu setiap ada perubahan."), extra_tags=at("ikuti"))
+    return redirect(f"{target.get_absolute_url()}#ikuti")
 
 
 # The link in an email is opened by mail scanners too; a GET only shows the question, a POST acts.

@@ -18,6 +18,7 @@ from accounts import rights
 from participation import services
 from participation.forms import CommentForm
 from participation.models import Comment
+from participation.placement import at
 
 COMMENTS_PER_PAGE = 20
 
@@ -30,6 +31,7 @@ class Thread:
     can_comment: bool
     post_url: str
     form: CommentForm
+    notices: object = ()  # the request's messages: confirmations are shown beside their comment
 
 
 def thread_for(request, target, *, post_url: str, form: CommentForm | None = None) -> Thread:
@@ -68,7 +70,26 @@ def thread_for(request, target, *, post_url: str, form: CommentForm | None = Non
         can_comment=rights.can(user, "comment", target),
         post_url=post_url,
         form=form or CommentForm(),
+        notices=messages.get_messages(request),
     )
+
+
+def comment_url(comment: Comment, target, user) -> str:
+    """The address of `comment` on its item's page: the page of the thread that holds it (a reply
+    sits on its parent's page) and the comment's anchor, so a confirmation lands beside it."""
+    from django.db.models import Q
+
+    top = comment.parent if comment.parent_id else comment
+    before = (
+        Comment.objects.on(target)
+        .visible_to(user)
+        .filter(parent__isnull=True)
+        .filter(Q(created_at__lt=top.created_at) | Q(created_at=top.created_at, id__lt=top.id))
+        .count()
+    )
+    page = before // COMMENTS_PER_PAGE + 1
+    query = f"?komentar={page}" if page > 1 else ""
+    return f"{target.get_absolute_url()}{query}#{comment.anchor}"
 
 
 def post_comment_view(request, target):
@@ -85,18 +106,18 @@ def post_comment_view(request, target):
     form = CommentForm(request.POST)
     if not form.is_valid():
         for error in form.errors.get("body", []):
-            messages.error(request, _("Komentar tidak tersimpan: %(error)s") % {"error": error})
+            messages.error(request, _("Komentar tidak tersimpan: %(error)s") % {"error": error}, extra_tags=at("komentar"))
         return redirect(f"{target.get_absolute_url()}#komentar")
     parent = None
     if form.cleaned_data.get("parent"):
         parent = Comment.objects.filter(pk=form.cleaned_data["parent"]).first()
         if parent is None:
-            messages.error(request, _("Komentar yang Anda balas tidak ditemukan."))
+            messages.error(request, _("Komentar yang Anda balas tidak ditemukan."), extra_tags=at("komentar"))
             return redirect(f"{target.get_absolute_url()}#komentar")
     try:
         comment = services.post_comment(actor=request.user, target=target, body=form.cleaned_data["body"], parent=parent)
     except ValueError:
-        messages.error(request, _("Balasan hanya dapat ditujukan pada komentar utama yang masih tampil."))
+        messages.error(request, _("Balasan hanya dapat ditujukan pada komentar utama yang masih tampil."), extra_tags=at("komentar"))
         return redirect(f"{target.get_absolute_url()}#komentar")
-    messages.success(request, _("Komentar Anda telah dikirim."))
-    return redirect(f"{target.get_absolute_url()}#komentar-{comment.pk}")
+    messages.success(request, _("Komentar Anda telah dikirim."), extra_tags=at(comment.anchor))
+    return redirect(comment_url(comment, target, request.user))

@@ -1,5 +1,7 @@
 import json
 import uuid
+from functools import cached_property
+from urllib.parse import urlencode
 from dataclasses import dataclass, field
 
 from django import forms
@@ -379,9 +381,43 @@ class ListFilterForm(forms.Form):
                 field.choices = region_filter_choices()  # once per form: shown and validated from one query
         use_fast_selects(self)
 
+    # Values that are the list's normal state rather than a visitor's choice (the default sort order).
+    neutral_values: dict = {}
+
     def cleaned_or_defaults(self) -> dict:
         self.is_valid()
         return {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
+
+    @cached_property
+    def chosen_tags(self) -> list[dict]:
+        """The filters the visitor chose, as removable tags ("Infrastruktur ✕"): each with its label,
+        its shown value and the query string of the same list without it (and back on page 1)."""
+        if not self.is_bound:
+            return []
+        chosen = self.cleaned_or_defaults()
+        tags = []
+        for name, field in self.fields.items():
+            raw = str(self.data.get(name, "")).strip()
+            if chosen.get(name) in (None, "") or not raw or raw == self.neutral_values.get(name):
+                continue
+            if isinstance(field, forms.ModelChoiceField):
+                text = field.label_from_instance(chosen[name])
+            elif hasattr(field, "choices"):
+                text = dict((str(key), label) for key, label in field.choices).get(raw, raw)
+            else:
+                text = f"“{chosen[name]}”"
+            tags.append({"name": name, "label": field.label, "text": text, "query": self._query_without(name)})
+        return tags
+
+    def _query_without(self, name: str) -> str:
+        kept = [
+            (key, value)
+            for key, values in self.data.lists()
+            if key not in (name, "halaman") and key in self.fields
+            for value in values
+            if value.strip()
+        ]
+        return urlencode(kept)
 
 
 class ProposalFilterForm(ListFilterForm):
@@ -397,6 +433,7 @@ class ProposalFilterForm(ListFilterForm):
         choices=[("", _("Semua status"))] + [(s.value, s.label) for s in Proposal.PUBLIC_STATUSES],
     )
     urut = forms.ChoiceField(label=_("Urutkan"), required=False, choices=list(SORT_LABELS.items()))
+    neutral_values = {"urut": "terbaru"}
 
     def cleaned_or_defaults(self) -> dict:
         data = super().cleaned_or_defaults()

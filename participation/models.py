@@ -514,6 +514,11 @@ class Comment(models.Model):
     def target(self):
         return self.content_type.get_object_for_this_type(pk=self.object_id)
 
+    @property
+    def anchor(self) -> str:
+        """The id of the comment on its item's page."""
+        return f"komentar-{self.pk}"
+
 
 class Flag(models.Model):
     """A citizen's report that a proposal or comment breaks the rules; one per citizen per item."""

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts import rights
 from audit.history import history_entries, role_label
 from participation import services, staging
-from participation.comments import post_comment_view, thread_for
+from participation.comments import comment_url, post_comment_view, thread_for
 from participation.exceptions import AlreadyDone, InvalidTransition
 from participation.forms import (
     SORT_LABELS,
@@ -34,6 +34,7 @@ from participation.forms import (
 )
 from participation.models import Attachment, Comment, Proposal
 from participation.pagination import LargeListPaginator
+from participation.placement import at
 from participation.uploads import serve_upload
 
 PROPOSALS_PER_PAGE = 20
@@ -326,17 +327,18 @@ def proposal_support(request, pk):
     if not _verified_or_explain(request):
         return redirect(proposal)
     withdraw = request.POST.get("aksi") == "batal"
+    here = at("dukungan")
     try:
         if withdraw:
             services.withdraw_support(actor=request.user, proposal=proposal)
-            messages.success(request, _("Dukungan Anda telah dibatalkan."))
+            messages.success(request, _("Dukungan Anda telah dibatalkan."), extra_tags=here)
         else:
             services.support_proposal(actor=request.user, proposal=proposal)
-            messages.success(request, _("Terima kasih, dukungan Anda telah tercatat."))
+            messages.success(request, _("Terima kasih, dukungan Anda telah tercatat."), extra_tags=here)
     except AlreadyDone:
-        messages.info(request, _("Dukungan Anda sudah tercatat sebelumnya.") if not withdraw else _("Anda belum mendukung usulan ini."))
+        messages.info(request, _("Dukungan Anda sudah tercatat sebelumnya.") if not withdraw else _("Anda belum mendukung usulan ini."), extra_tags=here)
     except PermissionDenied:
-        messages.error(request, _("Usulan ini tidak dapat didukung: pengusul tidak dapat mendukung usulannya sendiri, dan hanya usulan yang sedang dipublikasikan yang dapat didukung."))
+        messages.error(request, _("Usulan ini tidak dapat didukung: pengusul tidak dapat mendukung usulannya sendiri, dan hanya usulan yang sedang dipublikasikan yang dapat didukung."), extra_tags=here)
     return redirect(f"{proposal.get_absolute_url()}#dukungan")
 
 
@@ -346,7 +348,7 @@ def proposal_comment(request, pk):
     return post_comment_view(request, proposal)
 
 
-def _flag_view(request, target, back_url, template_context):
+def _flag_view(request, target, back_url, template_context, place=""):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not _verified_or_explain(request):
@@ -356,9 +358,9 @@ def _flag_view(request, target, back_url, template_context):
     if request.method == "POST" and form.is_valid():
         try:
             services.flag_content(actor=request.user, target=target, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"])
-            messages.success(request, _("Terima kasih. Laporan Anda akan ditinjau moderator."))
+            messages.success(request, _("Terima kasih. Laporan Anda akan ditinjau moderator."), extra_tags=at(place) if place else "")
         except AlreadyDone:
-            messages.info(request, _("Anda sudah melaporkan ini sebelumnya."))
+            messages.info(request, _("Anda sudah melaporkan ini sebelumnya."), extra_tags=at(place) if place else "")
         return redirect(back_url)
     return render(request, "participation/flag_form.html", {"form": form, "back_url": back_url, **template_context})
 
@@ -378,14 +380,14 @@ def _comment_with_visible_target(request, pk) -> Comment:
     return comment
 
 
-def _comment_url(comment) -> str:
-    return f"{comment.cached_target.get_absolute_url()}#komentar-{comment.pk}"
+def _comment_url(comment, user) -> str:
+    return comment_url(comment, comment.cached_target, user)
 
 
 @login_required
 def comment_flag(request, pk):
     comment = _comment_with_visible_target(request, pk)
-    return _flag_view(request, comment, _comment_url(comment), {"subject": comment.body[:120]})
+    return _flag_view(request, comment, _comment_url(comment, request.user), {"subject": comment.body[:120]}, place=comment.anchor)
 
 
 @require_POST
@@ -395,10 +397,10 @@ def comment_edit(request, pk):
     try:
         services.edit_comment(actor=request.user, comment=comment, body=request.POST.get("body", ""))
     except ValueError:
-        messages.error(request, _("Komentar harus berisi 1 sampai 5.000 karakter. Perubahan tidak disimpan."))
+        messages.error(request, _("Komentar harus berisi 1 sampai 5.000 karakter. Perubahan tidak disimpan."), extra_tags=at(comment.anchor))
     else:
-        messages.success(request, _("Komentar diperbarui."))
-    return redirect(_comment_url(comment))
+        messages.success(request, _("Komentar diperbarui."), extra_tags=at(comment.anchor))
+    return redirect(_comment_url(comment, request.user))
 
 
 @require_POST
@@ -406,8 +408,8 @@ def comment_edit(request, pk):
 def comment_delete(request, pk):
     comment = _comment_with_visible_target(request, pk)
     services.delete_comment(actor=request.user, comment=comment)
-    messages.success(request, _("Komentar dihapus."))
-    return redirect(_comment_url(comment))
+    messages.success(request, _("Komentar dihapus."), extra_tags=at(comment.anchor))
+    return redirect(_comment_url(comment, request.user))
 
 
 @require_POST
@@ -417,11 +419,11 @@ def comment_hide(request, pk):
     hide = request.POST.get("action") != "show"
     reason = request.POST.get("reason", "").strip()[:500]
     if hide and not reason:
-        messages.error(request, _("Tuliskan alasan menyembunyikan komentar."))
+        messages.error(request, _("Tuliskan alasan menyembunyikan komentar."), extra_tags=at(comment.anchor))
     else:
         services.set_comment_hidden(actor=request.user, comment=comment, hidden=hide, reason=reason)
-        messages.success(request, _("Komentar disembunyikan.") if hide else _("Komentar ditampilkan kembali."))
-    return redirect(_comment_url(comment))
+        messages.success(request, _("Komentar disembunyikan.") if hide else _("Komentar ditampilkan kembali."), extra_tags=at(comment.anchor))
+    return redirect(_comment_url(comment, request.user))
 
 
 # --- officials ------------------------------------------------------------------------------------

@@ -133,6 +133,11 @@ class Program(models.Model):
         return sorted(self.phases.all(), key=lambda phase: phase.order)
 
     @property
+    def phase_signature(self) -> tuple:
+        """What the phase steps show (status, progress): part of a cached card's key (config/fragments.py)."""
+        return tuple((phase.pk, phase.status, phase.progress) for phase in self.phase_list)
+
+    @property
     def current_phase(self) -> Phase | None:
         """The first phase not yet done; None once Monitoring & Evaluasi is done."""
         return next((phase for phase in self.phase_list if phase.status != Phase.Status.DONE), None)

@@ -40,6 +40,10 @@ def _caches_start_healthy():
 
 @pytest.fixture(autouse=True)
 def _fast_and_quiet(settings):
+    from django.core.cache import caches
+
+    # Rendered fragments live in the worker's memory, not in the rolled-back database (config/fragments.py).
+    caches["fragments"].clear()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,

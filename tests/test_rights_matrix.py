@@ -151,6 +151,17 @@ def _(w, c, role, scope):
     return response, proposal.status == "withdrawn"
 
 
+@scenario("usulan", "ubah dan ajukan ulang usulan yang ditolak")
+def _(w, c, role, scope):
+    proposal = w.proposal(author=w.owner(role, scope), status="rejected", rejection_reason="Lengkapi lokasi.")
+    response = c.post(f"/usulan/{proposal.pk}/ajukan-ulang/", {
+        "title": "Judul diperbaiki", "description": "Isi", "category": w.kategori.pk, "work_unit": w.pupr.pk,
+        "region": w.desa.pk, "submission_token": "matriks-ulang", "ajukan": "1",
+    })
+    proposal.refresh_from_db()
+    return response, proposal.status == "submitted" and proposal.title == "Judul diperbaiki"
+
+
 @scenario("usulan", "dukung usulan orang lain yang terbit")
 def _(w, c, role, scope):
     proposal = w.proposal()

@@ -16,4 +16,5 @@ def follow_button(context, target):
         "target_ct": ContentType.objects.get_for_model(target).pk,
         "following": services.is_following(user, target),
         "csrf_token": context.get("csrf_token"),
+        "messages": context.get("messages"),
     }

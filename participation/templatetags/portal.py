@@ -89,3 +89,35 @@ def can_read_audit_log(user) -> bool:
 @register.filter
 def can_use_workspace(user) -> bool:
     return rights.can_use_workspace(user)
+
+
+# --- confirmations shown where the action happened -------------------------------------------------
+# A view that wants its message beside the button that caused it adds extra_tags=at("dukungan") and
+# redirects to "#dukungan"; the page shows it there with includes/messages_at.html. The top of the
+# page shows only the others, and the end of the page whatever no place picked up (never lost).
+
+PLACE_PREFIX = "at:"
+
+
+def _place_of(message) -> str:
+    tags = getattr(message, "extra_tags", "") or ""
+    return tags[len(PLACE_PREFIX):] if tags.startswith(PLACE_PREFIX) else ""
+
+
+@register.filter
+def unplaced(messages) -> list:
+    return [message for message in messages or [] if not _place_of(message)]
+
+
+@register.filter
+def placed(messages, place) -> list:
+    here = [message for message in messages or [] if _place_of(message) == str(place)]
+    for message in here:
+        message.shown_in_place = True
+    return here
+
+
+@register.filter
+def placed_elsewhere(messages) -> list:
+    """Placed messages whose place the page did not show."""
+    return [m for m in messages or [] if _place_of(m) and not getattr(m, "shown_in_place", False)]

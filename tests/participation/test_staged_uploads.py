@@ -137,3 +137,14 @@ def test_form_page_with_staged_files_runs_fixed_queries(client, warga, form_data
     post_with_title_error(client, form_data, [upload(f"f{i}.png", png_bytes()) for i in range(3)])
     with django_assert_max_num_queries(16):
         client.post(CREATE, form_data(title="", ajukan="1"))
+
+
+def test_an_empty_file_is_refused_by_name_and_the_others_are_kept(client, warga, form_data, media_root):
+    client.force_login(warga)
+    data = form_data(ajukan="1")
+    data["attachments"] = [upload("kosong.jpg", b""), upload("denah.pdf", pdf_bytes())]
+    response = client.post(CREATE, data)
+    content = response.content.decode()
+    assert response.status_code == 200 and Proposal.objects.count() == 0
+    assert '<a href="#id_attachments">' in content and "kosong" in content.lower()
+    assert list(StagedUpload.objects.values_list("original_name", flat=True)) == ["denah.pdf"]

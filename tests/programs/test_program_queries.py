@@ -13,8 +13,9 @@ pytestmark = pytest.mark.django_db
 
 LIST_QUERIES = 7
 DETAIL_QUERIES = 10
-# Signed in: + session, user, roles, unit rights, email verified, own rating, follow state, unread-notification badge.
-DETAIL_QUERIES_SIGNED_IN = 18
+# Signed in: + session, user, the person's summary (roles, unit rights, email verified, unread badge: one
+# cache read, accounts/summary.py), own rating, follow state.
+DETAIL_QUERIES_SIGNED_IN = DETAIL_QUERIES + 5
 HISTORY_QUERIES = 12
 HOME_PROGRAM_QUERIES = 5
 

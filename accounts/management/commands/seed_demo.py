@@ -41,6 +41,17 @@ CATEGORIES = [
     ("Pertanian", "Irigasi, pupuk, dan penyuluhan pertanian."),
 ]
 
+# Which unit takes a category's proposals when the citizen picks none (Ekonomi dan UMKM has none:
+# the form then asks for a unit).
+CATEGORY_UNITS = {
+    "Infrastruktur": "PUPR",
+    "Pendidikan": "Disdikbud",
+    "Kesehatan": "Dinkes",
+    "Lingkungan Hidup": "DLH",
+    "Sosial": "Dinsos",
+    "Pertanian": "PUPR",
+}
+
 WORK_UNITS = [
     ("Dinas Pekerjaan Umum dan Penataan Ruang", "PUPR", "Jalan, jembatan, irigasi, dan tata ruang."),
     ("Dinas Pendidikan dan Kebudayaan", "Disdikbud", "Pendidikan dasar, PAUD, dan kebudayaan."),
@@ -73,6 +84,8 @@ class Command(BaseCommand):
         self._regions()
         self._categories()
         units = self._work_units()
+        for name, short_name in CATEGORY_UNITS.items():
+            Category.objects.filter(name=name, default_work_unit__isnull=True).update(default_work_unit=units[short_name])
         self._accounts(units)
         # The one place that knows every app's demo data; imported late so accounts stays at the bottom.
         from consultations.demo import seed_consultations
