@@ -30,7 +30,9 @@ ROLE_WARGA = "Warga"
 ROLE_MODERATOR = "Moderator"
 ROLE_PETUGAS = "Petugas Satuan Kerja"
 ROLE_ADMIN = "Administrator"
-ROLES = (ROLE_WARGA, ROLE_MODERATOR, ROLE_PETUGAS, ROLE_ADMIN)
+# Granted with a region (musrenbang.OperatorAssignment), like Petugas with a work unit.
+ROLE_OPERATOR = "Operator Musrenbang"
+ROLES = (ROLE_WARGA, ROLE_MODERATOR, ROLE_PETUGAS, ROLE_ADMIN, ROLE_OPERATOR)
 
 WORK_UNIT_PERMISSION = "accounts.act_for_workunit"
 
@@ -96,12 +98,14 @@ def is_staff_member(user) -> bool:
         return False
     if user.is_staff or user.is_superuser:
         return True
-    return bool(_roles(user) & {ROLE_MODERATOR, ROLE_PETUGAS, ROLE_ADMIN}) or is_official(user)
+    return bool(_roles(user) & {ROLE_MODERATOR, ROLE_PETUGAS, ROLE_ADMIN, ROLE_OPERATOR}) or is_official(user)
 
 
 def forget_cached_rights(user) -> None:
     """Drop the cached rights (this request's and the shared summary) after they change."""
     summary.forget(user.pk, user)
+    if hasattr(user, "_cached_operator_region_ids"):
+        delattr(user, "_cached_operator_region_ids")
 
 
 # --- rules per kind of object -------------------------------------------------------------------

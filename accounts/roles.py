@@ -36,6 +36,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "consultations.response": ("view", "change"),
         "consultations.responsereply": ("view", "add"),
     },
+    # Operators work on the site (/kerja/musrenbang/), not in admin.
+    rights.ROLE_OPERATOR: {},
     rights.ROLE_ADMIN: {
         "accounts.user": _ALL,
         "accounts.workunit": _ALL,
@@ -55,6 +57,12 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "consultations.response": ("view", "change"),
         "consultations.responsereply": ("view", "add"),
         "audit.auditevent": ("view",),
+        "musrenbang.cycle": _ALL,
+        "musrenbang.ceiling": _ALL,
+        "musrenbang.operatorassignment": _ALL,
+        "musrenbang.forum": ("view",),
+        "musrenbang.priorityentry": ("view",),
+        "musrenbang.cycleproposal": ("view",),
     },
 }
 

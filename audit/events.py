@@ -13,6 +13,7 @@ _WARNING_ACTIONS = {
     AuditEvent.Action.ROLE_GRANTED,
     AuditEvent.Action.SECOND_FACTOR_FAILED,
     AuditEvent.Action.SECOND_FACTOR_REMOVED,
+    AuditEvent.Action.ACCESS_DENIED,
 }
 
 

@@ -31,6 +31,7 @@ class AuditEvent(models.Model):
         RECOVERY_CODES_RENEWED = "mfa_codes_renewed", _("Kode pemulihan dibuat ulang")
         SECOND_FACTOR_USED = "mfa_used", _("Verifikasi dua langkah dipakai")
         SECOND_FACTOR_FAILED = "mfa_failed", _("Kode verifikasi dua langkah salah")
+        ACCESS_DENIED = "access_denied", _("Tindakan terlarang ditolak")
 
     created_at = models.DateTimeField(_("waktu"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

@@ -340,6 +340,23 @@ def _second_factor_failed(event, data, context):
     return _sentence(_("Kode verifikasi dua langkah yang salah dimasukkan untuk {object}."), object=thing(event))
 
 
+_REFUSALS = {
+    "forum_outside_operator_regions": _("mencatat forum Musrenbang di luar wilayahnya"),
+    "priority_list_outside_operator_regions": _("mengubah daftar prioritas forum di luar wilayahnya"),
+    "proposal_not_of_this_forum": _("memeringkat usulan dari wilayah atau siklus lain"),
+    "offline_proposal_outside_operator_regions": _("menginput usulan tatap muka di luar wilayahnya"),
+    "offline_proposal_publishing_contact_details": _("menginput usulan yang memuat email atau nomor telepon pengusul"),
+    "link_outside_operator_regions": _("menghubungkan usulan di luar wilayahnya ke sebuah akun"),
+    "claim_code_unknown": _("mengklaim usulan dengan kode tanda terima yang tidak dikenal"),
+    "claim_code_reused": _("mengklaim usulan dengan kode tanda terima yang sudah dipakai"),
+}
+
+
+def _access_denied(event, data, context):
+    attempt = _REFUSALS.get(data.get("reason"), _("melakukan tindakan terlarang"))
+    return _sentence(_("{actor} ditolak saat mencoba {attempt}."), actor=actor(event), attempt=attempt)
+
+
 def _factor(data) -> str:
     return {"totp": _("aplikasi autentikator"), "recovery_codes": _("kode pemulihan")}.get(data.get("type"), str(data.get("type") or "?"))
 
@@ -365,6 +382,7 @@ SENTENCES = {
     Action.RECOVERY_CODES_RENEWED: _recovery_codes_renewed,
     Action.SECOND_FACTOR_USED: _second_factor_used,
     Action.SECOND_FACTOR_FAILED: _second_factor_failed,
+    Action.ACCESS_DENIED: _access_denied,
 }
 
 

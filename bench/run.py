@@ -31,7 +31,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bench import phone_weight
+from bench import musrenbang, phone_weight
 from bench.common import RESULTS, ROOT, database_url, read_manifest, setup_django
 from bench.report import write_reports
 from bench.server import Gunicorn, collectstatic
@@ -87,6 +87,7 @@ def pages(manifest: dict) -> list[tuple[str, str, str]]:
             f"Consultation results (closed, {manifest['results_consultation_responses']:,} responses)",
             f"/uji-publik/{manifest['results_consultation']}/",
         ),
+        *musrenbang.pages(manifest),
     ]
 
 

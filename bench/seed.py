@@ -180,6 +180,7 @@ class Seeder:
             self.step("sequences", self.reset_sequences)
             self.step("recreate indexes", self.recreate_indexes)
             self.step("personas", self.personas)
+            self.step("musrenbang", self.musrenbang)
         # Django keeps the connection in autocommit mode, which VACUUM needs.
         self.step("vacuum analyze", lambda: raw.execute("VACUUM (ANALYZE)"))
         self.step("check counters", self.check_counters)
@@ -667,6 +668,11 @@ class Seeder:
             if wrong:
                 raise SystemExit(f"seeding failed: {wrong} rows where {name}.comment_count does not match the comments")
 
+    def musrenbang(self) -> None:
+        from bench import musrenbang
+
+        self.musrenbang_manifest = musrenbang.seed(self)
+
     def manifest(self) -> dict:
         from django.db import connection
 
@@ -705,6 +711,7 @@ class Seeder:
             "rare_search_query": "longsor",
             "filter": {"kategori": 1, "wilayah": self.kecamatan_ids[0]},
             "personas": self.personas_of,
+            **getattr(self, "musrenbang_manifest", {}),
         }
 
 

@@ -157,7 +157,7 @@ class AnonymousPageCache:
     nothing personal can be cached. PAGE_CACHE_SECONDS=0 turns it off.
     """
 
-    PREFIXES = ("/usulan/", "/program/", "/uji-publik/", "/statistik/", "/data/feed/")
+    PREFIXES = ("/usulan/", "/program/", "/uji-publik/", "/statistik/", "/data/feed/", "/musrenbang/")
     SKIP_COOKIES = ("sessionid", "messages")
 
     def __init__(self, get_response):

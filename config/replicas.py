@@ -54,6 +54,11 @@ PUBLIC_READ_VIEWS = frozenset(
         "transparency:feed_program",
         "transparency:feed_consultations",
         "transparency:statistics",
+        "musrenbang:cycles",
+        "musrenbang:cycle",
+        "musrenbang:forums",
+        "musrenbang:forum",
+        "musrenbang:feed",
     }
 )
 

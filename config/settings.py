@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "audit",
     "transparency",
     "notifications",
+    "musrenbang",
     "workspace",
     "django_tasks",
     "django_tasks_db",

@@ -19,6 +19,8 @@ urlpatterns = [
     path("uji-publik/", include("consultations.urls")),
     path("", include("transparency.urls")),
     path("", include("notifications.urls")),
+    path("musrenbang/", include("musrenbang.urls")),
+    path("kerja/musrenbang/", include("musrenbang.workspace_urls")),
     path("kerja/", include("workspace.urls")),
     path("akun/", include("accounts.urls")),
     path("akun/", include("allauth.urls")),

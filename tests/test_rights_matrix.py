@@ -595,3 +595,229 @@ def test_matrix_cell(world, media_root, subject, action, role, scope, kind, allo
         )
         if response.status_code == 302 and role == "anonim":
             assert "login" in response["Location"]
+
+
+# --- Musrenbang: the operators' table ---------------------------------------------------------------
+
+MUSRENBANG_ROLES = ["anonim", "warga", "operator", "petugas", "admin"]
+
+
+def read_musrenbang_matrix():
+    text = MATRIX.read_text(encoding="utf-8")
+    table = text.split("<!-- musrenbang-matrix:start -->")[1].split("<!-- musrenbang-matrix:end -->")[0]
+    rows = []
+    for line in table.strip().splitlines()[2:]:
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        rows.append((cells[0], cells[1], dict(zip(MUSRENBANG_ROLES, cells[2:]))))
+    return rows
+
+
+def musrenbang_cases():
+    for subject, action, cells in read_musrenbang_matrix():
+        for role in MUSRENBANG_ROLES:
+            cell = cells[role]
+            scopes = {"ya": ["any"], "tidak": ["any"], "wilayah sendiri": ["own", "other"]}[cell]
+            for scope in scopes:
+                allowed = cell == "ya" or scope == "own"
+                yield pytest.param(subject, action, role, scope, allowed, id=f"{subject}|{action}|{role}|{scope}")
+
+
+@dataclass
+class MusrenbangWorld:
+    users: dict
+    cycle: object
+    sukamaju: object
+    mekarsari: object
+    kategori: object
+    pupr: object
+    operator_lain: object
+
+    def region(self, scope):
+        """The operator's own desa, except for the `other` scope; so a plain `tidak` is refused even there."""
+        return self.mekarsari if scope == "other" else self.sukamaju
+
+    def region_operator(self, scope):
+        return self.operator_lain if scope == "other" else self.users["operator"]
+
+
+@pytest.fixture
+def musrenbang_world(warga, petugas_pupr, admin, dinas_pupr, kategori, kabupaten):
+    from musrenbang.demo import demo_windows
+    from musrenbang.models import Cycle, OperatorAssignment
+    from participation.models import Region
+
+    sukamaju = Region.objects.get(code="33.99.01.2001")
+    mekarsari = Region.objects.get(code="33.99.01.2002")
+    operator = factories.UserFactory(email="op.sukamaju@contoh.id", full_name="Operator Sukamaju")
+    OperatorAssignment.objects.create(user=operator, region=sukamaju)
+    operator_lain = factories.UserFactory(email="op.mekarsari@contoh.id", full_name="Operator Mekarsari")
+    OperatorAssignment.objects.create(user=operator_lain, region=mekarsari)
+    today = timezone.localdate()
+    cycle = Cycle.objects.create(year=today.year + 1, title="Musrenbang matriks", is_published=True, **demo_windows(today))
+    return MusrenbangWorld(
+        users={"anonim": None, "warga": warga, "operator": operator, "petugas": petugas_pupr, "admin": admin},
+        cycle=cycle, sukamaju=sukamaju, mekarsari=mekarsari, kategori=kategori, pupr=dinas_pupr, operator_lain=operator_lain,
+    )
+
+
+MUSRENBANG_SCENARIOS = {}
+
+
+def musrenbang_scenario(subject, action):
+    def register(func):
+        MUSRENBANG_SCENARIOS[(subject, action)] = func
+        return func
+
+    return register
+
+
+def _forum_post(w, region, **extra):
+    today = timezone.localdate()
+    return {"held_on": today.isoformat(), "place": "Balai matriks", "chair": "Kades", "participants_male": "3",
+            "participants_female": "4", "participants_youth": "0", "participants_elderly": "0", "participants_disability": "0",
+            "participants_leaders": "0", "summary": "", **extra}
+
+
+def _recorded_forum(w, scope, *, attendance=False):
+    from musrenbang import services
+    from musrenbang.demo import tiny_pdf
+
+    region = w.region(scope)
+    minutes = upload("ba.pdf", tiny_pdf())
+    files = {"minutes": (minutes, check_upload(minutes))}
+    if attendance:
+        photo = upload("hadir.png", png_bytes())
+        files["attendance"] = (photo, check_upload(photo))
+    return services.record_forum(
+        actor=w.region_operator(scope), cycle=w.cycle, stage="desa", region=region,
+        data={"held_on": timezone.localdate(), "place": "Balai asli", "chair": "Kades", "participants_male": 1,
+              "participants_female": 1}, **files,
+    )
+
+
+def _offline(w, scope):
+    from musrenbang import services
+
+    proposal, code = services.enter_offline_proposal(
+        actor=w.region_operator(scope), region=w.region(scope), gathered_on=timezone.localdate(), proposer_name="Bu Sri",
+        name_consent=False, proposer_phone="0812 5555 6666",
+        data={"title": "Usulan tatap muka matriks", "description": "Isi", "category": w.kategori, "work_unit": w.pupr},
+    )
+    return proposal, code
+
+
+@musrenbang_scenario("forum Musrenbang", "lihat forum dan daftar prioritas")
+def _(w, c, role, scope):
+    forum = _recorded_forum(w, scope)
+    response = c.get(forum.get_absolute_url())
+    return response, response.status_code == 200
+
+
+@musrenbang_scenario("forum Musrenbang", "unduh berita acara")
+def _(w, c, role, scope):
+    forum = _recorded_forum(w, scope)
+    response = c.get(f"/musrenbang/{w.cycle.year}/forum/{forum.pk}/dokumen/minutes/")
+    return response, response.status_code == 200
+
+
+@musrenbang_scenario("forum Musrenbang", "lihat foto daftar hadir")
+def _(w, c, role, scope):
+    forum = _recorded_forum(w, scope, attendance=True)
+    response = c.get(f"/musrenbang/{w.cycle.year}/forum/{forum.pk}/dokumen/attendance/")
+    return response, response.status_code == 200
+
+
+@musrenbang_scenario("forum Musrenbang", "catat forum dan daftar prioritas")
+def _(w, c, role, scope):
+    from musrenbang.models import Forum
+
+    region = w.region(scope)
+    response = c.post(f"/kerja/musrenbang/{w.cycle.year}/desa/{region.pk}/", _forum_post(w, region))
+    return response, Forum.objects.filter(region=region, place="Balai matriks").exists()
+
+
+@musrenbang_scenario("forum Musrenbang", "ubah forum yang sudah dicatat")
+def _(w, c, role, scope):
+    forum = _recorded_forum(w, scope)
+    response = c.post(f"/kerja/musrenbang/{w.cycle.year}/desa/{forum.region_id}/", _forum_post(w, forum.region, place="Tempat diubah"))
+    forum.refresh_from_db()
+    return response, forum.place == "Tempat diubah"
+
+
+@musrenbang_scenario("usulan tatap muka", "input usulan untuk warga tanpa akun")
+def _(w, c, role, scope):
+    region = w.region(scope)
+    response = c.post("/kerja/musrenbang/usulan/baru/", {
+        "proposer_name": "Bu Sri", "proposer_phone": "", "title": "Usulan matriks tatap muka", "description": "Isi",
+        "region": region.pk, "category": w.kategori.pk, "work_unit": w.pupr.pk, "source": "desa",
+        "gathered_on": timezone.localdate().isoformat(), "location_text": "", "estimated_cost": "", "volume": "",
+    })
+    return response, Proposal.objects.filter(title="Usulan matriks tatap muka").exists()
+
+
+@musrenbang_scenario("usulan tatap muka", "lihat tanda terima dan nomor telepon")
+def _(w, c, role, scope):
+    proposal, _code = _offline(w, scope)
+    response = c.get(f"/kerja/musrenbang/usulan/{proposal.pk}/tanda-terima/")
+    return response, response.status_code == 200
+
+
+@musrenbang_scenario("usulan tatap muka", "hubungkan ke akun bernomor telepon sama")
+def _(w, c, role, scope):
+    from musrenbang.models import OfflineEntry
+
+    proposal, _code = _offline(w, scope)
+    citizen = factories.UserFactory(email="bersama@contoh.id", phone="081255556666")
+    entry = OfflineEntry.objects.get(cycle_proposal__proposal=proposal)
+    response = c.post(f"/kerja/musrenbang/usulan-tatap-muka/{entry.pk}/hubungkan/{citizen.pk}/")
+    proposal.refresh_from_db()
+    return response, proposal.author_id == citizen.pk
+
+
+@musrenbang_scenario("usulan tatap muka", "klaim dengan kode tanda terima")
+def _(w, c, role, scope):
+    proposal, code = _offline(w, "other")
+    response = c.post("/musrenbang/klaim/", {"code": code})
+    proposal.refresh_from_db()
+    return response, proposal.author_id is not None
+
+
+@musrenbang_scenario("siklus Musrenbang", "buka halaman kerja operator")
+def _(w, c, role, scope):
+    response = c.get("/kerja/musrenbang/")
+    return response, response.status_code == 200
+
+
+@musrenbang_scenario("siklus Musrenbang", "atur siklus dan pagu di admin")
+def _(w, c, role, scope):
+    return _admin_page(c, reverse("admin:musrenbang_cycle_change", args=[w.cycle.pk]))
+
+
+@musrenbang_scenario("siklus Musrenbang", "jadikan orang operator di admin")
+def _(w, c, role, scope):
+    return _admin_page(c, reverse("admin:musrenbang_operatorassignment_add"))
+
+
+def test_every_row_of_the_musrenbang_matrix_has_a_scenario():
+    missing = [(subject, action) for subject, action, _ in read_musrenbang_matrix() if (subject, action) not in MUSRENBANG_SCENARIOS]
+    assert missing == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("subject, action, role, scope, allowed", list(musrenbang_cases()))
+def test_musrenbang_matrix_cell(musrenbang_world, media_root, subject, action, role, scope, allowed):
+    from django.core.cache import cache
+
+    cache.clear()
+    client = Client()
+    user = musrenbang_world.users[role]
+    if user is not None:
+        client.force_login(user)
+    response, effect = MUSRENBANG_SCENARIOS[(subject, action)](musrenbang_world, client, role, scope)
+    if allowed:
+        assert effect, f"{role} should be able to: {action} ({scope}); got {response.status_code}"
+    else:
+        assert not effect, f"{role} must not be able to: {action} ({scope})"
+        assert response.status_code in REFUSED, f"{role} / {action}: expected a refusal, got {response.status_code}"
+        if response.status_code == 302 and role == "anonim":
+            assert "login" in response["Location"]

@@ -50,6 +50,7 @@ SAMPLES = {
     "account_deleted": {"drafts_deleted": 2},
     "mfa_added": {"type": "totp"}, "mfa_removed": {"type": "totp"}, "mfa_codes_renewed": {"type": "recovery_codes"},
     "mfa_used": {"type": "totp"}, "mfa_failed": {"type": "totp"},
+    "access_denied": {"reason": "forum_outside_operator_regions"},
 }
 
 

@@ -104,7 +104,7 @@ def test_admin_pages_are_in_indonesian_and_searchable(client, admin, dinas_pupr)
     assert "Satuan kerja" in client.get(reverse("admin:index")).content.decode()
 
 
-def test_seed_demo_twice_changes_nothing(settings):
+def test_seed_demo_twice_changes_nothing(settings, media_root):
     from django.core.management import call_command
 
     settings.DEBUG = True
@@ -112,7 +112,7 @@ def test_seed_demo_twice_changes_nothing(settings):
     counts = (User.objects.count(), WorkUnit.objects.count(), Category.objects.count())
     call_command("seed_demo", stdout=open(os.devnull, "w"))
     assert (User.objects.count(), WorkUnit.objects.count(), Category.objects.count()) == counts
-    assert counts[0] == 6
+    assert counts[0] == 7  # one account per role, the Musrenbang operator included
 
 
 def test_seed_demo_refuses_to_run_in_production(settings):

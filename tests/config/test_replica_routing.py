@@ -97,6 +97,8 @@ def test_every_public_view_name_exists():
         kwargs = {"pk": 1} if name.endswith(("_detail", "_history", ":detail", ":history", "feed_program")) else {}
         if name == "transparency:data_export":
             kwargs = {"dataset": "usulan", "fmt": "csv"}
+        if name.startswith("musrenbang:") and name != "musrenbang:cycles":
+            kwargs = {"year": 2028, **({"pk": 1} if name == "musrenbang:forum" else {})}
         assert reverse(name, kwargs=kwargs)
 
 

@@ -12,7 +12,7 @@ from tests.programs.conftest import days_ago, phase_of
 pytestmark = pytest.mark.django_db
 
 LIST_QUERIES = 7
-DETAIL_QUERIES = 10
+DETAIL_QUERIES = 11  # incl. the Musrenbang origin of the source proposals
 # Signed in: + session, user, the person's summary (roles, unit rights, email verified, unread badge: one
 # cache read, accounts/summary.py), own rating, follow state.
 DETAIL_QUERIES_SIGNED_IN = DETAIL_QUERIES + 5

@@ -68,6 +68,8 @@ ACCOUNTS = [
     ("petugas.pupr@demo.partisipasi.id", "Agus Hidayat", rights.ROLE_PETUGAS, "PUPR", True),
     ("petugas.dikbud@demo.partisipasi.id", "Rina Marlina", rights.ROLE_PETUGAS, "Disdikbud", True),
     ("admin@demo.partisipasi.id", "Administrator Portal", rights.ROLE_ADMIN, None, True),
+    # Operator of Kecamatan Sukamaju and its desa (musrenbang.demo grants the region).
+    ("operator@demo.partisipasi.id", "Rahmat Hidayat", rights.ROLE_OPERATOR, None, False),
 ]
 
 
@@ -90,6 +92,7 @@ class Command(BaseCommand):
         # The one place that knows every app's demo data; imported late so accounts stays at the bottom.
         from consultations.demo import seed_consultations
         from participation.demo import seed_participation
+        from musrenbang.demo import seed_musrenbang
         from programs.demo import seed_programs
 
         seed_participation()
@@ -98,6 +101,7 @@ class Command(BaseCommand):
         from workspace.demo import seed_workspace
 
         seed_workspace()
+        seed_musrenbang()
         self.stdout.write(self.style.SUCCESS("Data demo siap. Akun demo (kata sandi sama untuk semua):"))
         for email, name, role, unit, _ in ACCOUNTS:
             suffix = f" ({unit})" if unit else ""
