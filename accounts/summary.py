@@ -40,7 +40,8 @@ def _compute(user) -> dict:
             ).values_list("content_object_id", flat=True)
         ),
         "verified": EmailAddress.objects.filter(user=user, verified=True).exists(),
-        "unread": user.notifications.filter(read_at__isnull=True).count(),
+        # News about items hidden since is not counted (notifications.models.NotificationQuerySet.shown).
+        "unread": user.notifications.filter(read_at__isnull=True).shown().count(),
     }
 
 

@@ -66,3 +66,15 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Audit events are append-only")
+
+
+class ActorRoleHistory(models.Model):
+    """Base of the historical models whose history is public: the role the person acted in when
+    the row was written (`audit.history.ActorRole`), filled by a `pre_create_historical_record`
+    receiver. Public history pages read the role from here, never from the change reason's text
+    or from the roles the person holds today."""
+
+    history_actor_role = models.CharField(_("peran pelaku"), max_length=20, blank=True, default="")
+
+    class Meta:
+        abstract = True

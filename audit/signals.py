@@ -109,3 +109,18 @@ def _on_groups_changed(sender, instance, action, pk_set, **kwargs):
 from django.db.models.signals import m2m_changed  # noqa: E402
 
 m2m_changed.connect(_on_groups_changed, sender=get_user_model().groups.through, dispatch_uid="audit_groups")
+
+
+# --- the role behind each public history row -----------------------------------------------------
+
+
+def _record_actor_role(sender, instance, history_instance, history_user=None, **kwargs):
+    if hasattr(history_instance, "history_actor_role"):
+        from audit.history import actor_role_for
+
+        history_instance.history_actor_role = actor_role_for(history_user, instance)
+
+
+from simple_history.signals import pre_create_historical_record  # noqa: E402
+
+pre_create_historical_record.connect(_record_actor_role, dispatch_uid="audit_history_actor_role")

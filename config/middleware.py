@@ -259,3 +259,33 @@ def database_unavailable_response(request):
     response = HttpResponse(loader.get_template("503.html").render({"request_id": request_id}), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
+
+
+class UniqueConflict:
+    """The last net under races on unique values: an IntegrityError no form caught is answered
+    409 with a clear message instead of a 500, and logged as a warning naming the view.
+
+    Forms that can race (sign-up with one email, supports, responses, flags, follows, ratings)
+    catch the error in a savepoint and give their normal answer; this covers the rest (admin
+    forms on unique names, email management) so that no request ever ends in a 500 for it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import IntegrityError
+        from django.http import HttpResponse
+
+        if not isinstance(exception, IntegrityError):
+            return None
+        from audit.logging import loggable_path
+
+        security_log.warning(
+            "unique conflict answered 409",
+            extra={"method": request.method, "path": loggable_path(request), "error": type(exception).__name__},
+        )
+        return HttpResponse(loader.render_to_string("409.html", {"page": "error"}, request), status=409)

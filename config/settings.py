@@ -115,6 +115,7 @@ MIDDLEWARE = [
     "accounts.middleware.StaffSecondFactor",
     "simple_history.middleware.HistoryRequestMiddleware",
     "config.middleware.DatabaseUnavailable",
+    "config.middleware.UniqueConflict",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -295,6 +296,7 @@ ACCOUNT_RATE_LIMITS = {
 }
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
+ACCOUNT_FORMS = {"signup": "accounts.signup.PortalSignupForm"}
 # Behind exactly one reverse proxy the real client address is the last X-Forwarded-For hop.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT

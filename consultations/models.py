@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
+from audit.models import ActorRoleHistory
 from participation.uploads import random_file_name
 
 
@@ -143,7 +144,7 @@ class Consultation(models.Model):
     updated_at = models.DateTimeField(_("diperbarui"), auto_now=True)
 
     objects = ConsultationQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["comment_count", "updated_at"])
+    history = HistoricalRecords(bases=[ActorRoleHistory], excluded_fields=["comment_count", "updated_at"])
 
     class Meta:
         verbose_name = _("uji publik")
@@ -229,7 +230,7 @@ class ConsultationDocument(models.Model):
     mime_type = models.CharField(max_length=50, editable=False, default="application/pdf")
     size = models.PositiveIntegerField(_("ukuran (byte)"), default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[ActorRoleHistory])
 
     class Meta:
         verbose_name = _("dokumen uji publik")
@@ -274,7 +275,7 @@ class Response(models.Model):
     updated_at = models.DateTimeField(_("diubah"), default=timezone.now)
 
     objects = ResponseQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[ActorRoleHistory])
 
     class Meta:
         verbose_name = _("tanggapan")

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,8 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import rights
-from accounts.models import User
-from audit.history import history_entries
+from audit.history import history_entries, role_label
 from consultations import services
 from consultations.exceptions import ConsultationError
 from consultations.home import with_response_count
@@ -248,30 +247,16 @@ def document(request, pk: int, document_pk: int):
     return serve_stored_file(item.file, original_name=item.original_name, mime_type=item.mime_type)
 
 
-def _actor_label(consultation, admin_ids: set[int]):
-    def label(record) -> str:
-        if record.history_user_id is None:
-            return _("Sistem")
-        if record.history_user_id in admin_ids:
-            return _("Administrator portal")
-        return _("Petugas %(unit)s") % {"unit": consultation.work_unit.short_name}
-
-    return label
-
-
 @require_GET
 def history(request, pk: int):
     consultation = _visible_consultation(request, pk)
     records = list(consultation.history.select_related("work_unit", "category").order_by("history_date", "history_id"))
     documents = list(ConsultationDocument.history.filter(consultation_id=consultation.pk).order_by("history_date", "history_id"))
-    user_ids = {r.history_user_id for r in [*records, *documents] if r.history_user_id}
-    admin_ids = set(
-        User.objects.filter(pk__in=user_ids)
-        .filter(Q(is_superuser=True) | Q(groups__name=rights.ROLE_ADMIN))
-        .values_list("pk", flat=True)
-        .distinct()
-    ) if user_ids else set()
-    actor_label = _actor_label(consultation, admin_ids)
+    official = _("Petugas %(unit)s") % {"unit": consultation.work_unit.short_name}
+
+    def actor_label(record):
+        return role_label(record, official=official, administrator=_("Administrator portal"))
+
     entries = history_entries(records, fields=HISTORY_FIELDS, actor_label=actor_label)
     entries += history_entries(documents, fields=["title"], actor_label=actor_label, subject=_("Dokumen"))
     for entry in entries:

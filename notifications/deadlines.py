@@ -41,6 +41,7 @@ def notify_consultation_moments(*, now=None) -> int:
                     kind=Kind.CONSULTATION,
                     message=template % {"title": consultation.title[:120]},
                     url=consultation.get_absolute_url(),
+                    subject=consultation,
                     dedupe_key=f"consultation:{consultation.pk}:{moment}",
                 )
             )

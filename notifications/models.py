@@ -49,6 +49,46 @@ class Preference(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_kind")]
 
 
+class NotificationQuerySet(models.QuerySet):
+    def with_subject_hidden(self):
+        """Annotate `subject_hidden`: the item the notification is about has since been hidden by a
+        moderator (a proposal, or a comment: itself, its parent or the proposal it is on). Such a
+        notification shows a neutral line, is never emailed and is left out of digests and counts."""
+        from django.contrib.contenttypes.models import ContentType
+
+        from participation.models import Comment, Proposal
+
+        proposal_type = ContentType.objects.get_for_model(Proposal)
+        comment_type = ContentType.objects.get_for_model(Comment)
+        hidden_proposals = Proposal.objects.filter(is_hidden=True)
+        hidden_comments = Comment.objects.filter(
+            models.Q(is_hidden=True)
+            | models.Q(is_deleted=True)
+            | models.Q(parent__is_hidden=True)
+            | models.Q(content_type=proposal_type, object_id__in=hidden_proposals.values("pk"))
+        )
+        return self.annotate(
+            subject_hidden=models.Case(
+                models.When(
+                    models.Q(subject_type=proposal_type)
+                    & models.Exists(hidden_proposals.filter(pk=models.OuterRef("subject_id"))),
+                    then=True,
+                ),
+                models.When(
+                    models.Q(subject_type=comment_type)
+                    & models.Exists(hidden_comments.filter(pk=models.OuterRef("subject_id"))),
+                    then=True,
+                ),
+                default=False,
+                output_field=models.BooleanField(),
+            )
+        )
+
+    def shown(self):
+        """Notifications whose item is still visible: the ones counted and emailed."""
+        return self.with_subject_hidden().filter(subject_hidden=False)
+
+
 class Notification(models.Model):
     """One thing a citizen is told, shown in the portal and (depending on preference) emailed."""
 
@@ -63,6 +103,11 @@ class Notification(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     message = models.CharField(_("pesan"), max_length=300)
     url = models.CharField(max_length=300)
+    # The item the notification is about, so hiding it later hides the notification's text too.
+    subject_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
     # Several events may not notify the same person twice (e.g. "closing within 24 hours").
     dedupe_key = models.CharField(max_length=120, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -70,6 +115,8 @@ class Notification(models.Model):
     email_status = models.CharField(max_length=10, choices=Email.choices, default=Email.NONE)
     email_attempts = models.PositiveSmallIntegerField(default=0)
     emailed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("notifikasi")

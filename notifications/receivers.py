@@ -43,7 +43,9 @@ def proposal_status_changed(sender, proposal, old_status, new_status, actor, **k
     }
     # Rejected proposals are private to their author; only public news reaches followers.
     audience = [proposal.author_id] if new_status == Proposal.Status.REJECTED else _proposal_audience(proposal)
-    services.notify(recipients=audience, kind=Kind.PROPOSAL, message=message, url=proposal.get_absolute_url(), exclude=actor)
+    services.notify(
+        recipients=audience, kind=Kind.PROPOSAL, message=message, url=proposal.get_absolute_url(), subject=proposal, exclude=actor
+    )
 
 
 @receiver(participation_signals.proposal_answered)
@@ -53,7 +55,12 @@ def proposal_answered(sender, proposal, actor, **kwargs):
         "unit": proposal.work_unit.short_name,
     }
     services.notify(
-        recipients=_proposal_audience(proposal), kind=Kind.PROPOSAL, message=message, url=proposal.get_absolute_url(), exclude=actor
+        recipients=_proposal_audience(proposal),
+        kind=Kind.PROPOSAL,
+        message=message,
+        url=proposal.get_absolute_url(),
+        subject=proposal,
+        exclude=actor,
     )
 
 
@@ -69,6 +76,7 @@ def reply_to_comment(sender, comment, target, actor, **kwargs):
         kind=Kind.REPLY,
         message=message,
         url=comment_url(comment, target, AnonymousUser()),  # the thread page that holds the reply
+        subject=comment,
         exclude=actor,
     )
 
@@ -101,7 +109,12 @@ def program_phase_changed(sender, program, phase, old_status, new_status, actor,
         "status": phase.get_status_display().lower(),
     }
     services.notify(
-        recipients=services.followers_of(program), kind=Kind.PROGRAM, message=message, url=program.get_absolute_url(), exclude=actor
+        recipients=services.followers_of(program),
+        kind=Kind.PROGRAM,
+        message=message,
+        url=program.get_absolute_url(),
+        subject=program,
+        exclude=actor,
     )
 
 
@@ -113,6 +126,7 @@ def program_update_posted(sender, program, update, actor, **kwargs):
         kind=Kind.PROGRAM,
         message=message,
         url=program.get_absolute_url(),
+        subject=program,
         exclude=actor,
         dedupe_key=f"update:{update.pk}",
     )

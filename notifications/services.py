@@ -62,8 +62,13 @@ def deliveries_for(user_ids, kind: str) -> dict[int, str]:
     return {user_id: chosen.get(user_id, Delivery.IMMEDIATE) for user_id in user_ids}
 
 
-def notify(*, recipients, kind: str, message: str, url: str, exclude=None, dedupe_key: str = "") -> list[Notification]:
-    """Store one notification per recipient (the actor excluded) and queue the immediate emails."""
+def notify(
+    *, recipients, kind: str, message: str, url: str, subject=None, exclude=None, dedupe_key: str = ""
+) -> list[Notification]:
+    """Store one notification per recipient (the actor excluded) and queue the immediate emails.
+
+    `subject` is the item the news is about; when a moderator hides it later, the notification
+    loses its text and link (`NotificationQuerySet.with_subject_hidden`)."""
     user_ids = sorted({uid for uid in recipients if uid is not None and uid != getattr(exclude, "pk", None)})
     if not user_ids:
         return []
@@ -73,6 +78,7 @@ def notify(*, recipients, kind: str, message: str, url: str, exclude=None, dedup
         Delivery.DIGEST: Notification.Email.DIGEST,
         Delivery.PORTAL: Notification.Email.NONE,
     }
+    subject_type = ContentType.objects.get_for_model(subject) if subject is not None else None
     created = []
     for user_id in user_ids:
         notification = Notification(
@@ -80,6 +86,8 @@ def notify(*, recipients, kind: str, message: str, url: str, exclude=None, dedup
             kind=kind,
             message=message[:300],
             url=url[:300],
+            subject_type=subject_type,
+            subject_id=subject.pk if subject is not None else None,
             dedupe_key=dedupe_key,
             email_status=status_for[deliveries[user_id]],
         )
@@ -95,6 +103,26 @@ def notify(*, recipients, kind: str, message: str, url: str, exclude=None, dedup
 
         transaction.on_commit(lambda: [deliver_notification.enqueue(pk) for pk in pending])
     return created
+
+
+def unread_count(user) -> int:
+    """The header's badge: unread news about items that are still visible."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).shown().count()
+
+
+def forget_unread_counts_about(target) -> None:
+    """Hiding or showing an item changes the badge of everyone told about it (or its comments)."""
+    from django.db.models import Q
+
+    from accounts import summary
+    from participation.models import Comment
+
+    about = Q(subject_type=ContentType.objects.get_for_model(target), subject_id=target.pk)
+    comments = Comment.objects.on(target) if not isinstance(target, Comment) else target.replies.all()
+    about |= Q(subject_type=ContentType.objects.get_for_model(Comment), subject_id__in=comments.values("pk"))
+    unread = Notification.objects.filter(about, read_at__isnull=True)
+    for user_id in set(unread.values_list("recipient_id", flat=True)):
+        summary.forget(user_id)
 
 
 def mark_all_read(*, user) -> int:

@@ -50,12 +50,17 @@ def deliver_notification(notification_id: int) -> str:
     """Email one notification now; reschedule itself on failure."""
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update().select_related("recipient").filter(pk=notification_id).first()
+            Notification.objects.select_for_update()
+            .select_related("recipient")
+            .with_subject_hidden()
+            .filter(pk=notification_id)
+            .first()
         )
         if notification is None or notification.email_status != Notification.Email.PENDING:
             return "skipped"
         recipient = notification.recipient
-        if not recipient.is_active or not recipient.email:
+        # Hidden since it was written (the email waited in the queue): it is not sent at all.
+        if not recipient.is_active or not recipient.email or notification.subject_hidden:
             notification.email_status = Notification.Email.NONE
             notification.save(update_fields=["email_status"])
             return "skipped"
@@ -114,9 +119,15 @@ def send_daily_digests(*, now=None) -> int:
             waiting = list(
                 Notification.objects.select_for_update()
                 .select_related("recipient")
+                .with_subject_hidden()
                 .filter(recipient_id=recipient_id, email_status=Notification.Email.DIGEST)
                 .order_by("created_at")
             )
+            # News about items hidden since is left out of the digest for good.
+            hidden = [n.pk for n in waiting if n.subject_hidden]
+            if hidden:
+                Notification.objects.filter(pk__in=hidden).update(email_status=Notification.Email.NONE)
+                waiting = [n for n in waiting if not n.subject_hidden]
             if not waiting:
                 continue
             recipient = waiting[0].recipient

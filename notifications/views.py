@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from notifications import services
 from notifications.forms import PreferencesForm
-from notifications.models import Delivery, Kind, Preference
+from notifications.models import Delivery, Kind, Notification, Preference
 from notifications.unsubscribe import read_token
 from participation.placement import at
 
@@ -20,7 +20,7 @@ PER_PAGE = 30
 
 @login_required
 def notification_list(request):
-    notifications = request.user.notifications.all()
+    notifications = Notification.objects.filter(recipient=request.user).with_subject_hidden()
     page = Paginator(notifications, PER_PAGE).get_page(request.GET.get("halaman"))
     return render(request, "notifications/list.html", {"page": "notifications", "notifications_page": page})
 

@@ -3,6 +3,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from audit.models import ActorRoleHistory
 from participation.exceptions import InvalidTransition
 
 
@@ -223,7 +224,7 @@ class Proposal(models.Model):
     updated_at = models.DateTimeField(_("diperbarui"), auto_now=True)
 
     objects = ProposalQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["support_count", "comment_count", "submission_token", "updated_at"])
+    history = HistoricalRecords(bases=[ActorRoleHistory], excluded_fields=["support_count", "comment_count", "submission_token", "updated_at"])
 
     class Meta:
         verbose_name = _("usulan")
@@ -489,7 +490,7 @@ class Comment(models.Model):
     edited_at = models.DateTimeField(_("diubah"), null=True, blank=True)
 
     objects = CommentQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[ActorRoleHistory])
 
     class Meta:
         verbose_name = _("komentar")

@@ -146,3 +146,15 @@ def _proposals_in_admin(user, proposals):
 def _moderated_in_admin(user, queryset):
     """Comments, reports and routings are moderators' work."""
     return queryset if is_moderator(user) else queryset.none()
+
+
+# --- redaction (participation.redaction) ----------------------------------------------------------
+
+
+@rule("participation.Proposal", "redact")
+@rule("participation.Comment", "redact")
+@rule("consultations.Response", "redact")
+@rule("programs.ProgressUpdate", "redact")
+def _redact(user, obj) -> bool:
+    """Moderators (and administrators) edit text out of the live item and all its history."""
+    return is_moderator(user)

@@ -205,6 +205,7 @@ def set_proposal_hidden(*, actor, proposal: Proposal, hidden: bool, reason: str 
     _save(locked, actor=actor, reason=label, fields=["is_hidden", "hidden_reason"])
     record(AuditEvent.Action.MODERATION, actor=actor, target=locked, data={"hidden": hidden, "reason": reason.strip()})
     _resolve_flags(locked, actor=actor)
+    _forget_unread_counts(locked)
     return locked
 
 
@@ -477,7 +478,14 @@ def set_comment_hidden(*, actor, comment: Comment, hidden: bool, reason: str = "
     record(AuditEvent.Action.MODERATION, actor=actor, target=comment, data={"hidden": hidden, "reason": reason.strip()})
     _resolve_flags(comment, actor=actor)
     recount_comments(target)
+    _forget_unread_counts(comment)
     return comment
+
+
+def _forget_unread_counts(target) -> None:
+    from notifications.services import forget_unread_counts_about
+
+    forget_unread_counts_about(target)
 
 
 # --- flags ----------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from participation import moderation, views
+from participation import moderation, redaction, views
 
 app_name = "participation"
 
@@ -29,5 +29,6 @@ urlpatterns = [
     path("komentar/<int:pk>/laporkan/", views.comment_flag, name="comment_flag"),
     path("moderasi/", moderation.queue, name="moderation_queue"),
     path("moderasi/usulan/<int:pk>/", moderation.decide_proposal, name="moderation_decide"),
+    path("moderasi/sunting/<slug:kind>/<int:pk>/", redaction.redact_view, name="redact"),
     path("moderasi/laporan/<int:content_type_id>/<int:object_id>/selesai/", moderation.dismiss_reports, name="moderation_dismiss"),
 ]

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import rights
-from audit.history import history_entries
+from audit.history import history_entries, role_label
 from participation import services, staging
 from participation.comments import comment_url, post_comment_view, thread_for
 from participation.exceptions import AlreadyDone, InvalidTransition
@@ -95,6 +95,7 @@ def proposal_detail(request, pk):
             action: rights.can(user, action, proposal)
             for action in (
                 "edit", "submit", "resubmit", "withdraw", "support", "flag", "moderate", "answer", "review", "amend_answer", "route",
+                "redact",
             )
         },
         "answer_form": AnswerForm(),
@@ -115,25 +116,13 @@ def proposal_history(request, pk):
     proposal = _visible_proposal(request, pk)
     if not proposal.is_public and not rights.can(request.user, "edit", proposal) and not rights.is_moderator(request.user):
         raise Http404
-    records = proposal.history.select_related("history_user", "work_unit", "category", "region")
+    records = proposal.history.select_related("work_unit", "category", "region")
     entries = history_entries(
         records,
         fields=["title", "description", "category", "work_unit", "region", "location_text", "estimated_cost", "volume", "status", "official_answer"],
-        actor_label=lambda record: _public_actor(record, proposal),
+        actor_label=role_label,
     )
     return render(request, "participation/proposal_history.html", {"page": "proposals", "proposal": proposal, "entries": entries})
-
-
-def _public_actor(record, proposal) -> str:
-    """Who changed a proposal, in public terms: the author, a moderator or a work unit."""
-    if record.history_user_id is None:
-        return _("Sistem")
-    if record.history_user_id == proposal.author_id:
-        return _("Pengusul")
-    reason = record.history_change_reason or ""
-    if "moderator" in reason.lower():
-        return _("Moderator")
-    return _("Petugas satuan kerja")
 
 
 def attachment_download(request, pk, attachment_pk, width=None):

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from audit.models import ActorRoleHistory
 from participation.models import StoredFile
 from participation.uploads import random_file_name
 from programs.exceptions import InvalidPhaseMove
@@ -102,7 +103,7 @@ class Program(models.Model):
     updated_at = models.DateTimeField(_("diperbarui"), auto_now=True)
 
     objects = ProgramQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["comment_count", "updated_at", "created_by"])
+    history = HistoricalRecords(bases=[ActorRoleHistory], excluded_fields=["comment_count", "updated_at", "created_by"])
 
     class Meta:
         verbose_name = _("program kerja")
@@ -196,7 +197,7 @@ class Phase(models.Model):
     progress = models.PositiveSmallIntegerField(
         _("kemajuan (%)"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[ActorRoleHistory])
 
     class Meta:
         verbose_name = _("tahap program")
@@ -279,7 +280,7 @@ class ProgressUpdate(models.Model):
         "accounts.User", verbose_name=_("penulis"), on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(_("dicatat"), auto_now_add=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[ActorRoleHistory])
 
     class Meta:
         verbose_name = _("laporan kemajuan")

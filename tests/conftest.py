@@ -51,6 +51,19 @@ def _fast_and_quiet(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _portal_language():
+    """Each test starts in the portal's language. A request with the English cookie activates
+    English in this thread (right for that request); the next test in the worker must not
+    inherit it (dates in stored change reasons would come out in English)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

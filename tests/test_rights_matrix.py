@@ -289,6 +289,16 @@ def _(w, c, role, scope):
     return response, comment.is_hidden
 
 
+@scenario("komentar", "sunting teks komentar dan riwayatnya (redaksi)")
+def _(w, c, role, scope):
+    from participation.redaction import REDACTED
+
+    comment = _comment(w, "warga", "other")
+    response = c.post(f"/moderasi/sunting/komentar/{comment.pk}/", {"field": "body", "passage": "", "reason": "Data pribadi"})
+    comment.refresh_from_db()
+    return response, comment.body == REDACTED
+
+
 def _program(w, scope, *, monev=False):
     from programs import services as programs
     from programs.models import Phase

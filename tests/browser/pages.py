@@ -44,6 +44,7 @@ def moderator_pages(showcase) -> dict[str, str]:
         "antrean moderasi": "/moderasi/",
         "ruang kerja (moderator)": "/kerja/",
         "usulan menunggu moderasi": showcase["waiting"].get_absolute_url(),
+        "sunting teks usulan": f"/moderasi/sunting/usulan/{showcase['proposal'].pk}/",
     }
 
 
