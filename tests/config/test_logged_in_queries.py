@@ -56,7 +56,7 @@ def test_a_proposal_page_for_a_citizen_who_supports_and_follows_it(client, warga
     client.force_login(warga)
     client.get(proposal.get_absolute_url())
     # session, user, summary, proposal, attachments, routings, comment count + page + replies,
-    # has supported, follows
-    with django_assert_max_num_queries(11):
+    # has supported, its Musrenbang cycle membership, follows
+    with django_assert_max_num_queries(12):
         page = client.get(proposal.get_absolute_url())
     assert page.status_code == 200
