@@ -89,6 +89,12 @@ def new_page(browser, live_server):
     With `user`, the context carries a session cookie for that user, made the way Django's test
     client logs in: for pages that are checked, not for journeys (journeys log in through the form).
     """
+    from django.core.cache import caches
+
+    # The live server's database is emptied after each test, but the cache table is not: without
+    # this, rate limits counted by earlier journeys (ten sign-ups an hour from 127.0.0.1) and
+    # cached pages would carry over into this one.
+    caches["default"].clear()
     contexts = []
 
     def open_page(*, user=None, **options):
