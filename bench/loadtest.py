@@ -557,7 +557,12 @@ class LoadTest:
         self.check(key in self.s3.keys(), f"the photo is in the bucket as {key}")
         path = f"/usulan/{attachment.proposal_id}/lampiran/{attachment.pk}/"
         served = on_b.get(path)
-        self.check(served.status == 200 and served.body == photo, f"B serves it to its owner, byte for byte (status {served.status})")
+        # The upload is cleaned and re-encoded (participation/images.py); what A stored in the bucket is what B must serve.
+        stored = self.s3.client().get_object(Bucket=S3_BUCKET, Key=key)["Body"].read()
+        self.check(
+            served.status == 200 and served.body == stored and served.body != photo,
+            f"B serves the cleaned photo A stored to its owner, byte for byte, never the original (status {served.status})",
+        )
         stranger = Browser(self.b.base).get(path)
         self.check(stranger.status == 404, f"B refuses it to anyone else: the draft is private (status {stranger.status})")
         on_b.get(f"/usulan/{attachment.proposal_id}/ubah/")
