@@ -1025,7 +1025,7 @@ class LoadTest:
 
         self.log("2d. docs/nginx.conf in front of instance A: public pages from its cache, static files from disk")
         cookie = f"sessionid={self.session_for(self.user_ids[-4])}"
-        edge.check(f"127.0.0.1:{self.args.port_a}", ROOT / "staticfiles", session_cookie=cookie, check=self.check, log=self.log)
+        edge.check(self.a.base.removeprefix("http://"), ROOT / "staticfiles", session_cookie=cookie, check=self.check, log=self.log)
 
     def run(self) -> int:
         started = time.perf_counter()
