@@ -12,10 +12,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
 from config.home import home_sections
+from config.shared_pages import shared_for_signed_in
 
 logger = logging.getLogger("portal.health")
 
 
+@shared_for_signed_in
 def home(request):
     return render(request, "home.html", {"page": "home", **home_sections(request.user)})
 

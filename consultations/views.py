@@ -25,6 +25,7 @@ from consultations.models import Consultation, ConsultationDocument, Response, R
 from consultations.rules import may_take_part
 from participation.comments import post_comment_view, thread_for
 from participation.uploads import serve_stored_file
+from config.shared_pages import shared_for_signed_in
 
 PER_PAGE = 20
 RESPONSES_PER_PAGE = 20
@@ -39,6 +40,7 @@ def _visible_consultation(request, pk: int) -> Consultation:
 
 
 @require_GET
+@shared_for_signed_in
 def consultation_list(request):
     now = timezone.now()
     form = ConsultationFilterForm(request.GET or None)

@@ -36,6 +36,7 @@ from participation.models import Attachment, Comment, Proposal
 from participation.pagination import LargeListPaginator
 from participation.placement import at
 from participation.uploads import serve_upload
+from config.shared_pages import shared_for_signed_in
 
 PROPOSALS_PER_PAGE = 20
 SIMILAR_LIMIT = 5
@@ -57,6 +58,7 @@ def _verified_or_explain(request) -> bool:
 # --- public pages ---------------------------------------------------------------------------------
 
 
+@shared_for_signed_in
 def proposal_list(request):
     filters = ProposalFilterForm(request.GET)
     chosen = filters.cleaned_or_defaults()

@@ -21,6 +21,7 @@ from programs.exceptions import ProgramRuleError
 from programs.forms import PhaseForm, PhaseMoveForm, ProgramFilterForm, ProgramForm, ProgressUpdateForm, RatingForm
 from programs.history import program_history_entries
 from programs.models import Phase, Program, ProgramDocument, ProgressUpdate, Rating
+from config.shared_pages import shared_for_signed_in
 
 PROGRAMS_PER_PAGE = 20
 UPDATES_PER_PAGE = 10
@@ -38,6 +39,7 @@ def _program_for(request, pk: int, action: str = "view") -> Program:
 
 
 @require_GET
+@shared_for_signed_in
 def program_list(request):
     years = Program.objects.order_by("-fiscal_year").values_list("fiscal_year", flat=True).distinct()
     filters = ProgramFilterForm(request.GET, years=list(years))

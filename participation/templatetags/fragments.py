@@ -48,3 +48,11 @@ def fragment(parser, token):
 @register.filter
 def form_state(form):
     return fragments.form_state(form)
+
+
+@register.simple_tag(takes_context=True)
+def personal_part(context, name):
+    """A part of the page that belongs to the person reading it (config/shared_pages.py)."""
+    from config import shared_pages
+
+    return shared_pages.personal_part_html(context, name)

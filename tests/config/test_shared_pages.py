@@ -1,0 +1,192 @@
+"""Shared pages for signed-in people (config/shared_pages.py): the same HTML as building the page,
+each person's own header, never a page of another standing, and never stale after a change.
+"""
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils.html import escape
+
+from notifications import services as notification_services
+from participation import services as participation_services
+from programs import services as program_services
+from tests.consultations.conftest import ConsultationFactory
+from tests.factories import ProposalFactory
+
+pytestmark = pytest.mark.django_db
+
+CSRF_VALUE = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+(")')
+SHARED_PATHS = ["/", "/usulan/", "/usulan/?urut=dukungan", "/program/", "/uji-publik/"]
+
+
+@pytest.fixture(autouse=True)
+def shared_pages_on(settings):
+    settings.SHARED_PAGE_SECONDS = 3600
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def program(petugas_pupr, dinas_pupr, kategori, desa, warga):
+    proposal = ProposalFactory(author=warga, work_unit=dinas_pupr, category=kategori, region=desa)
+    data = {"title": "Rehabilitasi jalan desa", "description": "Pengaspalan ulang.", "work_unit": dinas_pupr,
+            "category": kategori, "region": desa, "budget": 1_000_000, "fiscal_year": 2026}
+    return program_services.create_program(actor=petugas_pupr, data=data, proposals=[proposal])
+
+
+@pytest.fixture
+def content(usulan, program, dinas_pupr, kategori):
+    ConsultationFactory(work_unit=dinas_pupr, category=kategori, title="Uji publik rancangan perda parkir")
+    ConsultationFactory(work_unit=dinas_pupr, category=kategori, title="Draf tarif retribusi pasar", is_published=False)
+    return usulan
+
+
+def _get(client, path):
+    response = client.get(path)
+    assert response.status_code == 200, path
+    return response
+
+
+def _html(response):
+    # The token is masked anew for every request; its place and presence must match, not its value.
+    return CSRF_VALUE.sub(r"\g<1>TOKEN\g<2>", response.content.decode())
+
+
+@pytest.mark.parametrize(
+    "first, second",
+    [("warga", "warga_lain"), ("moderator", "moderator"), ("petugas_pupr", "petugas_pupr")],
+)
+def test_a_shared_page_is_the_page_the_reader_would_have_been_built(client, settings, request, content, first, second):
+    """Built for `first`, served to `second` of the same standing: byte for byte what `second` gets
+    with sharing off, their own name, unread count and CSRF token included."""
+    reader = request.getfixturevalue(second)
+    notification_services.notify(recipients=[reader.pk], kind="proposal", message="Ada kabar.", url="/usulan/")
+    for path in SHARED_PATHS:
+        settings.SHARED_PAGE_SECONDS = 0
+        client.force_login(reader)
+        built = _html(_get(client, path))
+        settings.SHARED_PAGE_SECONDS = 3600
+        client.force_login(request.getfixturevalue(first))
+        _get(client, path)  # built for `first` and stored
+        client.force_login(reader)
+        shared = _get(client, path)
+        assert shared["X-Page-Cache"] == "shared", path
+        assert _html(shared) == built, path
+        assert escape(reader.display_name) in built
+
+
+def test_the_stored_page_holds_nobodys_name_token_or_count(client, warga, content):
+    notification_services.notify(recipients=[warga.pk], kind="proposal", message="Ada kabar.", url="/usulan/")
+    client.force_login(warga)
+    page = _get(client, "/usulan/").content.decode()
+    token = CSRF_VALUE.search(page)
+    assert token and escape(warga.display_name) in page
+    keys = _shared_keys()
+    assert keys, "the page was stored"
+    for key in keys:
+        _version, html = cache.get(key)
+        assert escape(warga.display_name) not in html
+        assert token.group(0) not in html
+        assert "badge-amber" not in html  # the unread badge is the reader's own
+
+
+def _shared_keys():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cache_key FROM portal_cache WHERE cache_key LIKE %s", ["%shared-page:%"])
+        return [row[0].split(":", 2)[-1] for row in cursor.fetchall()]
+
+
+@pytest.mark.parametrize("filler", ["petugas_pupr", "moderator"])
+def test_a_page_built_for_one_standing_is_never_served_to_another(client, request, content, filler, warga, belum_verifikasi, petugas_dikbud, moderator, petugas_pupr):
+    """Roles, work units and a verified address decide what a page may show, so each has pages of its own."""
+    client.force_login(request.getfixturevalue(filler))
+    for path in SHARED_PATHS:
+        _get(client, path)
+    for other in (warga, belum_verifikasi, petugas_dikbud, moderator, petugas_pupr):
+        if other.pk == request.getfixturevalue(filler).pk:
+            continue
+        client.force_login(other)
+        for path in SHARED_PATHS:
+            assert _get(client, path).get("X-Page-Cache") != "shared", (other, path)
+
+
+def test_a_support_shows_at_once_to_the_next_reader(client, usulan, warga, warga_lain):
+    client.force_login(warga)
+    assert "<strong>0</strong> dukungan" in _get(client, "/usulan/").content.decode()
+    assert _get(client, "/usulan/")["X-Page-Cache"] == "shared"
+    client.force_login(warga_lain)
+    assert client.post(reverse("participation:proposal_support", args=[usulan.pk])).status_code == 302
+    client.force_login(warga)
+    assert "<strong>1</strong> dukungan" in _get(client, "/usulan/").content.decode()
+
+
+def test_a_new_comment_a_hidden_proposal_and_a_phase_move_show_at_once(client, usulan, program, warga, warga_lain, moderator, petugas_pupr):
+    client.force_login(warga)
+    assert "0 komentar" in _get(client, "/usulan/").content.decode()
+    participation_services.post_comment(actor=warga_lain, target=usulan, body="Kapan mulai dikerjakan?")
+    assert "1 komentar" in _get(client, "/usulan/").content.decode()
+    participation_services.set_proposal_hidden(actor=moderator, proposal=usulan, hidden=True, reason="Duplikat")
+    assert f'href="{usulan.get_absolute_url()}"' not in _get(client, "/usulan/").content.decode()
+    assert "Belum dimulai" in _get(client, "/program/").content.decode()
+    program_services.start_phase(actor=petugas_pupr, phase=program.phases.get(order=1))
+    assert "Berjalan · 0%" in _get(client, "/program/").content.decode()
+
+
+def test_a_change_committed_while_a_page_was_built_is_not_hidden_by_it(client, usulan, warga, django_capture_on_commit_callbacks):
+    """The version is renewed again on commit, so a page built from the data before the commit is
+    never served under the version that follows it."""
+    client.force_login(warga)
+    _get(client, "/usulan/")
+    with django_capture_on_commit_callbacks(execute=True):
+        usulan.title = "Perbaikan drainase pasar"
+        usulan.save()
+    assert "Perbaikan drainase pasar" in _get(client, "/usulan/").content.decode()
+
+
+def test_a_message_after_an_action_is_shown_and_never_shared(client, usulan, warga, warga_lain):
+    client.force_login(warga)
+    _get(client, "/usulan/")
+    response = client.post(reverse("participation:proposal_support", args=[usulan.pk]), follow=False)
+    assert response.status_code == 302
+    after = client.get("/usulan/")
+    assert after.get("X-Page-Cache") != "shared"
+    message = re.search(r'<p class="message[^"]*">([^<]+)</p>', after.content.decode())
+    assert message, "the confirmation is on the page"
+    client.force_login(warga_lain)
+    assert message.group(1) not in _get(client, "/usulan/").content.decode()
+
+
+def test_the_token_of_a_shared_page_is_the_readers_own(client, usulan, warga, warga_lain):
+    client.force_login(warga)
+    _get(client, "/usulan/")
+    csrf_client = client.__class__(enforce_csrf_checks=True)
+    csrf_client.force_login(warga_lain)
+    page = _get(csrf_client, "/usulan/")
+    assert page["X-Page-Cache"] == "shared"
+    token = CSRF_VALUE.search(page.content.decode()).group(0).split('value="')[1].rstrip('"')
+    response = csrf_client.post(reverse("account_logout"), {"csrfmiddlewaretoken": token})
+    assert response.status_code == 302  # the sign-out form of the shared page works for its reader
+
+
+@pytest.mark.parametrize("path", SHARED_PATHS)
+def test_a_shared_page_costs_four_queries(client, content, warga, warga_lain, django_assert_max_num_queries, path):
+    client.force_login(warga)
+    _get(client, path)
+    client.force_login(warga_lain)
+    _get(client, path)  # stores warga_lain's summary
+    # session, user, the person's summary, the data version and the page (one read)
+    with django_assert_max_num_queries(4):
+        assert _get(client, path)["X-Page-Cache"] == "shared"
+
+
+def test_sharing_can_be_turned_off(client, settings, usulan, warga):
+    settings.SHARED_PAGE_SECONDS = 0
+    client.force_login(warga)
+    _get(client, "/usulan/")
+    assert "X-Page-Cache" not in _get(client, "/usulan/")
+    assert not _shared_keys()
