@@ -65,6 +65,15 @@ def unread_notifications(user) -> int:
     return user._cached_unread_notifications
 
 
+def rights_stamp(user) -> str:
+    """The person's roles and units as one string: a value cached from their rights is stale once it differs."""
+    load(user)
+    roles = ",".join(sorted(user._cached_role_names))
+    units = ",".join(str(pk) for pk in sorted(user._cached_work_unit_ids))
+    # Superusers hold every right without any role (accounts.rights.is_administrator).
+    return f"{roles}|{units}|{int(user.is_superuser)}"
+
+
 def forget(user_id, user=None) -> None:
     """Drop the stored summary now and again after the transaction commits (so no request re-stores the old one)."""
     if user is not None:

@@ -334,6 +334,10 @@ SHARED_PAGE_SECONDS = env_int("SHARED_PAGE_SECONDS", PAGE_CACHE_SECONDS)
 MODERATION_DEADLINE_WORKING_DAYS = env_int("MODERATION_DEADLINE_WORKING_DAYS", 3)
 # Days a work unit has to answer a published proposal; older unanswered ones stand out in /kerja/.
 ANSWER_DEADLINE_DAYS = env_int("ANSWER_DEADLINE_DAYS", 14)
+# The "Kerja (n)" menu count is kept per person in the cache (workspace/menu.py) and counted again
+# after any change to what it counts; this bounds what the clock alone changes (a deadline or a
+# report window passing). 0: count it on every page.
+WORKSPACE_COUNT_SECONDS = env_int("WORKSPACE_COUNT_SECONDS", 60)
 # How often an author may reopen a rejected proposal and submit it again.
 PROPOSAL_RESUBMISSION_LIMIT = env_int("PROPOSAL_RESUBMISSION_LIMIT", 3)
 # Files accepted by a proposal form that was never sent are removed after this many hours.

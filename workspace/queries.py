@@ -27,6 +27,7 @@ from accounts.models import WorkUnit, WorkUnitUserObjectPermission
 from consultations.models import Consultation, Response
 from participation.models import Flag, Proposal
 from programs.models import Phase, Program, ProgressUpdate, Rating
+from workspace import menu
 from workspace.models import WorkspaceVisit
 
 LIST_LIMIT = 10
@@ -114,12 +115,16 @@ def record_visit(user, now) -> datetime:
     """Note this visit; return the moment since which things count as new for this working session."""
     visit = WorkspaceVisit.objects.filter(user=user).first()
     if visit is None:
-        WorkspaceVisit.objects.create(user=user, seen_at=now, since=None)
+        WorkspaceVisit.objects.create(user=user, seen_at=now, since=None)  # "since" stays the beginning
         return BEGINNING
-    if now - visit.seen_at > SESSION_GAP:
+    moved = now - visit.seen_at > SESSION_GAP
+    if moved:
         visit.since = visit.seen_at
     visit.seen_at = now
     visit.save(update_fields=["seen_at", "since"])
+    if moved:
+        # The menu's stored count still counts as new what came before the new "since".
+        menu.forget(user.pk)
     return visit.since or BEGINNING
 
 
@@ -247,7 +252,10 @@ def workspace(user, *, now=None, since=None) -> dict:
 
 
 def waiting_total(user) -> int:
-    """The number in the menu ("Kerja (7)"): one query, reading the visit marker inside it."""
+    """The number in the menu ("Kerja (7)"): one query, reading the visit marker inside it.
+
+    Pages read it through workspace.menu, which keeps it in the cache between pages.
+    """
     now = timezone.now()
     total = 0
     if rights.is_official(user) or rights.is_administrator(user):
