@@ -61,11 +61,17 @@ class NotificationQuerySet(models.QuerySet):
         proposal_type = ContentType.objects.get_for_model(Proposal)
         comment_type = ContentType.objects.get_for_model(Comment)
         hidden_proposals = Proposal.objects.filter(is_hidden=True)
+        # "On a hidden proposal" looks that one proposal up by its key. As `object_id IN (hidden
+        # proposals)` it made PostgreSQL check every comment of the site at once (a hashed subplan
+        # over all of them, ~190 ms with 200k comments) instead of the handful the page shows.
         hidden_comments = Comment.objects.filter(
             models.Q(is_hidden=True)
             | models.Q(is_deleted=True)
             | models.Q(parent__is_hidden=True)
-            | models.Q(content_type=proposal_type, object_id__in=hidden_proposals.values("pk"))
+            | (
+                models.Q(content_type=proposal_type)
+                & models.Exists(hidden_proposals.filter(pk=models.OuterRef("object_id")))
+            )
         )
         return self.annotate(
             subject_hidden=models.Case(
