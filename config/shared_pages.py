@@ -95,9 +95,9 @@ def _has_messages(request) -> bool:
     return len(get_messages(request)) > 0
 
 
-def _key(request) -> str:
+def _key(request, reader_state: tuple) -> str:
     raw = "\x1f".join(
-        (request.get_host(), get_language() or "", request.get_full_path(), repr(standing(request.user)))
+        (request.get_host(), get_language() or "", request.get_full_path(), repr(standing(request.user)), repr(reader_state))
     )
     return "shared-page:" + hashlib.sha256(raw.encode()).hexdigest()
 
@@ -126,8 +126,27 @@ def _fill_parts(stored: str, request) -> str:
     return _PART_SLOT.sub(part, stored)
 
 
-def shared_for_signed_in(view):
-    """Serve the view's page to signed-in people from the shared store (see the module docstring)."""
+def reader_state_of(user, *, author_ids=(), took_part=False, **state) -> tuple:
+    """The reader's own relation to a page's item, for the key of its shared copy.
+
+    Authors of the item (or of something on its page: a comment, a response, a source proposal)
+    see their own edit and withdraw actions and items only they may see, so their copy is their
+    own; everyone else shares by the rest of the state (supported, following, a rating ...).
+    """
+    if user.pk in author_ids or took_part:
+        return ("reader", user.pk, *sorted(state.items()))
+    return tuple(sorted(state.items()))
+
+
+def shared_for_signed_in(view=None, *, reader_state=None):
+    """Serve the view's page to signed-in people from the shared store (see the module docstring).
+
+    `reader_state(request, *args, **kwargs)` is for pages about one item: it returns what of the
+    page belongs to the reader (`reader_state_of`), in one query, or None when the item is not
+    there (the view answers, nothing is stored).
+    """
+    if view is None:
+        return lambda view: shared_for_signed_in(view, reader_state=reader_state)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -140,7 +159,12 @@ def shared_for_signed_in(view):
             or _has_messages(request)
         ):
             return view(request, *args, **kwargs)
-        key = _key(request)
+        state = ()
+        if reader_state is not None:
+            state = reader_state(request, *args, **kwargs)
+            if state is None:
+                return view(request, *args, **kwargs)
+        key = _key(request, state)
         found = cache.get_many([PUBLIC_DATA_VERSION_KEY, key])
         version = found.get(PUBLIC_DATA_VERSION_KEY) or _renew()
         stored = found.get(key)

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import rights
 from audit.history import history_entries, role_label
+from config.shared_pages import reader_state_of, shared_for_signed_in
 from consultations import services
 from consultations.exceptions import ConsultationError
 from consultations.home import with_response_count
@@ -25,7 +26,6 @@ from consultations.models import Consultation, ConsultationDocument, Response, R
 from consultations.rules import may_take_part
 from participation.comments import post_comment_view, thread_for
 from participation.uploads import serve_stored_file
-from config.shared_pages import shared_for_signed_in
 
 PER_PAGE = 20
 RESPONSES_PER_PAGE = 20
@@ -120,7 +120,34 @@ def _response_context(request, consultation, *, form=None, edit_form=None):
     }
 
 
+def _consultation_reader_state(request, pk: int):
+    """What of a consultation's page is the reader's own (config/shared_pages.py), in one query: a
+    response or a comment of theirs makes the page theirs alone."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from notifications.models import Follow
+    from participation.models import Comment
+
+    user = request.user
+    on_this = {"content_type": ContentType.objects.get_for_model(Consultation), "object_id": OuterRef("pk")}
+    row = (
+        Consultation.objects.filter(pk=pk)
+        .annotate(
+            following=Exists(Follow.objects.filter(user=user, **on_this)),
+            took_part=Exists(Comment.objects.filter(author=user, **on_this))
+            | Exists(Response.objects.filter(consultation=OuterRef("pk"), author=user)),
+        )
+        .values_list("following", "took_part")
+        .first()
+    )
+    if row is None:
+        return None
+    following, took_part = row
+    return reader_state_of(user, took_part=took_part, following=following)
+
+
 @require_GET
+@shared_for_signed_in(reader_state=_consultation_reader_state)
 def consultation_detail(request, pk: int):
     consultation = _visible_consultation(request, pk)
     return render(request, "consultations/detail.html", _response_context(request, consultation))

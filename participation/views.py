@@ -10,7 +10,7 @@ from django.contrib.postgres.search import TrigramSimilarity
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import rights
 from audit.history import history_entries, role_label
+from config.shared_pages import reader_state_of, shared_for_signed_in
 from participation import services, staging
 from participation.comments import comment_url, post_comment_view, thread_for
 from participation.exceptions import AlreadyDone, InvalidTransition
@@ -32,11 +33,10 @@ from participation.forms import (
     RouteForm,
     posted_token,
 )
-from participation.models import Attachment, Comment, Proposal
+from participation.models import Attachment, Comment, Proposal, Support
 from participation.pagination import LargeListPaginator
 from participation.placement import at
 from participation.uploads import serve_upload
-from config.shared_pages import shared_for_signed_in
 
 PROPOSALS_PER_PAGE = 20
 SIMILAR_LIMIT = 5
@@ -82,6 +82,31 @@ def proposal_list(request):
     )
 
 
+def _proposal_reader_state(request, pk):
+    """What of a proposal's page is the reader's own (config/shared_pages.py), in one query."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from notifications.models import Follow
+
+    user = request.user
+    on_this = {"content_type": ContentType.objects.get_for_model(Proposal), "object_id": OuterRef("pk")}
+    row = (
+        Proposal.objects.filter(pk=pk)
+        .annotate(
+            supported=Exists(Support.objects.filter(proposal=OuterRef("pk"), user=user)),
+            following=Exists(Follow.objects.filter(user=user, **on_this)),
+            commented=Exists(Comment.objects.filter(author=user, **on_this)),
+        )
+        .values_list("author_id", "supported", "following", "commented")
+        .first()
+    )
+    if row is None:
+        return None
+    author_id, supported, following, commented = row
+    return reader_state_of(user, author_ids=(author_id,), took_part=commented, supported=supported, following=following)
+
+
+@shared_for_signed_in(reader_state=_proposal_reader_state)
 def proposal_detail(request, pk):
     proposal = _visible_proposal(request, pk)
     user = request.user

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,15 +13,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import rights
+from config.shared_pages import reader_state_of, shared_for_signed_in
 from participation.comments import post_comment_view, thread_for
-from participation.models import Proposal
+from participation.models import Comment, Proposal
 from participation.uploads import serve_upload
 from programs import services
 from programs.exceptions import ProgramRuleError
 from programs.forms import PhaseForm, PhaseMoveForm, ProgramFilterForm, ProgramForm, ProgressUpdateForm, RatingForm
 from programs.history import program_history_entries
 from programs.models import Phase, Program, ProgramDocument, ProgressUpdate, Rating
-from config.shared_pages import shared_for_signed_in
 
 PROGRAMS_PER_PAGE = 20
 UPDATES_PER_PAGE = 10
@@ -51,6 +51,33 @@ def program_list(request):
 
 
 @require_GET
+def _program_reader_state(request, pk: int):
+    """What of a program's page is the reader's own (config/shared_pages.py), in one query: a rating,
+    a comment or a source proposal of theirs makes the page theirs alone."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from notifications.models import Follow
+
+    user = request.user
+    on_this = {"content_type": ContentType.objects.get_for_model(Program), "object_id": OuterRef("pk")}
+    row = (
+        Program.objects.filter(pk=pk)
+        .annotate(
+            following=Exists(Follow.objects.filter(user=user, **on_this)),
+            took_part=Exists(Comment.objects.filter(author=user, **on_this))
+            | Exists(Rating.objects.filter(program=OuterRef("pk"), user=user))
+            | Exists(Proposal.objects.filter(programs=OuterRef("pk"), author=user)),
+        )
+        .values_list("following", "took_part")
+        .first()
+    )
+    if row is None:
+        return None
+    following, took_part = row
+    return reader_state_of(user, took_part=took_part, following=following)
+
+
+@shared_for_signed_in(reader_state=_program_reader_state)
 def program_detail(request, pk: int):
     program = _program_for(request, pk)
     user = request.user

@@ -12,7 +12,7 @@ from django.utils.html import escape
 from notifications import services as notification_services
 from participation import services as participation_services
 from programs import services as program_services
-from tests.consultations.conftest import ConsultationFactory
+from tests.consultations.conftest import ConsultationFactory, ResponseFactory
 from tests.factories import ProposalFactory
 
 pytestmark = pytest.mark.django_db
@@ -190,3 +190,93 @@ def test_sharing_can_be_turned_off(client, settings, usulan, warga):
     _get(client, "/usulan/")
     assert "X-Page-Cache" not in _get(client, "/usulan/")
     assert not _shared_keys()
+
+
+# --- pages about one item: shared by readers in the same relation to it ------------------------------
+
+
+@pytest.fixture
+def readers(warga, warga_lain, moderator, petugas_pupr):
+    """Readers in every relation to the items: the author who also comments (warga), a commenter
+    (warga_lain), a supporter who follows (Ani), two citizens who did nothing, a moderator and the
+    unit's official."""
+    from tests import factories
+
+    others = [factories.UserFactory(full_name=name, roles=[rights_role()]) for name in ("Ani Lestari", "Joko Susilo", "Tono Wijaya")]
+    return [warga, warga_lain, *others, moderator, petugas_pupr]
+
+
+def rights_role():
+    from accounts import rights
+
+    return rights.ROLE_WARGA
+
+
+@pytest.fixture
+def items(content, program, readers, warga, warga_lain, dinas_pupr, kategori):
+    from notifications.services import follow, unfollow
+
+    usulan, supporter = content, readers[2]
+    participation_services.support_proposal(actor=supporter, proposal=usulan)
+    unfollow(actor=supporter, target=usulan)  # supporting alone must tell the pages apart
+    follow(actor=supporter, target=program)
+    participation_services.post_comment(actor=warga_lain, target=usulan, body="Setuju, jalannya rusak parah.")
+    participation_services.post_comment(actor=warga, target=usulan, body="Terima kasih dukungannya.")
+    participation_services.post_comment(actor=warga_lain, target=program, body="Kapan mulai dikerjakan?")
+    consultation = ConsultationFactory(work_unit=dinas_pupr, category=kategori, title="Rancangan perda pasar rakyat")
+    follow(actor=supporter, target=consultation)
+    ResponseFactory(consultation=consultation, author=warga_lain, comment="Setuju, asal pedagang lama didahulukan.")
+    ResponseFactory(consultation=consultation, comment="Tolong jam buka diperpanjang.")
+    return [usulan.get_absolute_url(), program.get_absolute_url(), consultation.get_absolute_url()]
+
+
+def test_an_items_page_is_the_page_each_reader_would_have_been_built(client, settings, items, readers):
+    """Every reader, whatever was stored before them, gets byte for byte the page built for them:
+    the author's actions, a supporter's "Batalkan dukungan", a follower's "Berhenti mengikuti", a
+    commenter's edit links and the staff's forms never reach anyone else."""
+    for path in items:
+        built = {}
+        settings.SHARED_PAGE_SECONDS = 0
+        for reader in readers:
+            client.force_login(reader)
+            built[reader.pk] = _html(_get(client, path))
+        settings.SHARED_PAGE_SECONDS = 3600
+        for order in (readers, list(reversed(readers))):
+            cache.clear()
+            for reader in order:
+                client.force_login(reader)
+                assert _html(_get(client, path)) == built[reader.pk], (path, reader.display_name)
+        # The two citizens who did nothing share one copy.
+        client.force_login(readers[3])
+        _get(client, path)
+        client.force_login(readers[4])
+        assert _get(client, path)["X-Page-Cache"] == "shared", path
+    assert built  # the pages differ by reader, or the test would prove nothing:
+    client.force_login(readers[2])
+    assert "Batalkan dukungan" in _get(client, items[0]).content.decode()
+    client.force_login(readers[3])
+    assert "Batalkan dukungan" not in _get(client, items[0]).content.decode()
+
+
+def test_supporting_an_item_changes_the_readers_own_page_at_once(client, items, readers):
+    reader = readers[3]
+    client.force_login(reader)
+    usulan_path = items[0]
+    _get(client, usulan_path)
+    assert _get(client, usulan_path)["X-Page-Cache"] == "shared"
+    pk = int(usulan_path.strip("/").split("/")[-1])
+    assert client.post(reverse("participation:proposal_support", args=[pk])).status_code == 302
+    _get(client, usulan_path)  # shows the confirmation, built
+    assert "Batalkan dukungan" in _get(client, usulan_path).content.decode()
+
+
+@pytest.mark.parametrize("index, limit", [(0, 5), (1, 5), (2, 5)])
+def test_an_items_shared_page_costs_five_queries(client, items, readers, django_assert_max_num_queries, index, limit):
+    path = items[index]
+    client.force_login(readers[3])
+    _get(client, path)
+    client.force_login(readers[4])
+    _get(client, path)  # stores this reader's summary
+    # session, user, the person's summary, the reader's relation to the item, version and page
+    with django_assert_max_num_queries(limit):
+        assert _get(client, path)["X-Page-Cache"] == "shared"
