@@ -5,13 +5,15 @@ def portal(request):
     """Names every page needs: the portal's and the region's; the reference-data version for fragments."""
     from django.utils.functional import SimpleLazyObject
 
-    from config import fragments
+    from config import fragments, shared_pages
 
     return {
         "SITE_NAME": settings.SITE_NAME,
         "REGION_NAME": settings.REGION_NAME,
         # Read from the cache only by a page that shows a fragment built from categories, regions or units.
         "reference_version": SimpleLazyObject(fragments.reference_version),
+        # Renewed by any change to public data (config/shared_pages.py), for fragments built from much of it.
+        "public_data_version": SimpleLazyObject(shared_pages.public_data_version),
     }
 
 

@@ -19,7 +19,13 @@ logger = logging.getLogger("portal.health")
 
 @shared_for_signed_in
 def home(request):
-    return render(request, "home.html", {"page": "home", **home_sections(request.user)})
+    from django.utils import timezone
+    from django.utils.functional import SimpleLazyObject
+
+    user = request.user
+    # Lazy: the sections are a fragment (home.html), so their queries run only when it is built.
+    context = {"page": "home", "home": SimpleLazyObject(lambda: home_sections(user)), "clock_minute": timezone.now().strftime("%Y%m%d%H%M")}
+    return render(request, "home.html", context)
 
 
 def switch_language(request):

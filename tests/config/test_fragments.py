@@ -11,6 +11,7 @@ import re
 import pytest
 from django.core.cache import caches
 from django.urls import reverse
+from django.utils.html import escape
 
 from participation import services as participation_services
 from participation.models import Comment
@@ -153,3 +154,13 @@ def test_the_fragment_cache_can_be_turned_off(client, settings, usulan):
     settings.FRAGMENT_CACHE_SECONDS = 0
     _page(client, "/usulan/")
     assert len(caches["fragments"]._cache) == 0
+
+
+def test_the_home_sections_show_a_new_proposal_and_a_support_at_once(client, usulan, warga, warga_lain, moderator, dinas_pupr, kategori, desa):
+    """The home's sections are one fragment per public-data version: any change builds them anew."""
+    assert escape(usulan.title) in _page(client, "/")
+    newer = ProposalFactory(author=warga, work_unit=dinas_pupr, category=kategori, region=desa, title="Sumur bor untuk dusun")
+    assert "Sumur bor untuk dusun" in _page(client, "/")
+    assert "<strong>0</strong> dukungan" in _page(client, "/")
+    participation_services.support_proposal(actor=warga_lain, proposal=newer)
+    assert "<strong>1</strong> dukungan" in _page(client, "/")
