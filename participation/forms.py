@@ -1,6 +1,6 @@
 import json
 import uuid
-from functools import cached_property
+from functools import cache, cached_property
 from urllib.parse import urlencode
 from dataclasses import dataclass, field
 
@@ -378,7 +378,11 @@ class ListFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             if isinstance(field, RegionFilterField):
-                field.choices = region_filter_choices()  # once per form: shown and validated from one query
+                # At most one query per form, and only when needed: to check a chosen region, to name
+                # it in the chosen-filter tags, or to draw the filter form (a fragment, built once per
+                # reference-data version). Building the few hundred pairs on every request cost more
+                # than the rest of the form.
+                field.choices = cache(region_filter_choices)
         use_fast_selects(self)
 
     # Values that are the list's normal state rather than a visitor's choice (the default sort order).
