@@ -164,3 +164,18 @@ def test_the_home_sections_show_a_new_proposal_and_a_support_at_once(client, usu
     assert "<strong>0</strong> dukungan" in _page(client, "/")
     participation_services.support_proposal(actor=warga_lain, proposal=newer)
     assert "<strong>1</strong> dukungan" in _page(client, "/")
+
+
+def test_the_notification_list_is_the_same_html_and_shows_reading_at_once(client, settings, warga):
+    from notifications import services as notification_services
+
+    for n in range(3):
+        notification_services.notify(recipients=[warga.pk], kind="proposal", message=f"Kabar ke-{n}.", url="/usulan/")
+    client.force_login(warga)
+    settings.FRAGMENT_CACHE_SECONDS = 0
+    fresh = _page(client, "/notifikasi/")
+    settings.FRAGMENT_CACHE_SECONDS = 3600
+    assert _page(client, "/notifikasi/") == _page(client, "/notifikasi/") == fresh
+    assert fresh.count("card unread") == 3
+    assert client.post(reverse("notifications:mark_read")).status_code == 302
+    assert "card unread" not in _page(client, "/notifikasi/")
