@@ -136,7 +136,7 @@ def proposal_path(proposal: Proposal) -> dict | None:
     if member is None or not member.cycle.is_published:
         return None
     entries = list(
-        member.entries.select_related("forum", "forum__region").order_by("forum__stage")
+        member.entries.select_related("forum", "forum__region", "forum__cycle").order_by("forum__stage")
     ) if proposal.is_public else []
     entries.sort(key=lambda entry: STAGE_ORDER.index(entry.forum.stage))
     return {"member": member, "cycle": member.cycle, "entries": entries, "offline": getattr(member, "offline", None)}

@@ -4,7 +4,9 @@ program; the funnel counts right at every stage and the proposal page shows its 
 
 import re
 
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from musrenbang import services
 from musrenbang.funnel import funnel
@@ -103,7 +105,10 @@ def test_a_whole_cycle(cycle, regions, today, warga, warga_lain, moderator, oper
 
     # --- what the public sees ---------------------------------------------------------------------------
     visitor = Client()
-    page = visitor.get(road.get_absolute_url()).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        page = visitor.get(road.get_absolute_url()).content.decode()
+    # Its way through three forums in two queries (membership, forums with their region and cycle).
+    assert sum('"musrenbang_' in query["sql"].split(" WHERE ")[0] for query in queries.captured_queries) == 2
     path = page.split('id="judul-musrenbang"')[1].split("</section>")[0]
     assert re.search(r"Musrenbang Desa/Kelurahan Desa Sukamaju</a></strong>.*prioritas 1", path, re.S)
     assert re.search(r"Musrenbang Kecamatan Kecamatan Sukamaju</a></strong>.*prioritas 2", path, re.S)
