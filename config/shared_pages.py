@@ -1,11 +1,14 @@
-"""Public list pages for signed-in people: built once per version of the public data, shared.
+"""Public pages for signed-in people: built once per version of the public data, then shared.
 
 The home page and the lists of proposals, programs and consultations show the same thing to
 everyone signed in with the same standing (roles, work units, verified email): the only personal
 parts are in the header (name, unread count, the "Kerja (n)" count, the sign-out form) and the
 CSRF tokens. So such a page is built once, stored with those parts left out, and every later
 request of someone of the same standing gets the stored page with their own parts put back in,
-which costs a fraction of building it.
+which costs a fraction of building it. The page of one proposal, program or consultation is
+shared the same way among readers in the same relation to it (`reader_state_of`): supporting or
+following it is part of the key; its author, and anyone who commented, rated or responded there,
+gets a copy of their own.
 
 Never stale for what people do: the stored page carries the public data version, which every
 saved or deleted proposal, support, comment, program, phase, consultation, response, Musrenbang
@@ -69,9 +72,16 @@ def public_data_changed(sender=None, **kwargs) -> None:
     (a page built meanwhile from the data as it was before the commit is not served under it)."""
     from django.db import transaction
 
-    if sender is not None and sender._meta.app_label not in PUBLIC_APPS and sender._meta.label != "accounts.WorkUnit":
+    meta = sender._meta
+    if meta.app_label not in PUBLIC_APPS and meta.label != "accounts.WorkUnit":
+        return
+    # A history row is saved with the change it records, which renews already.
+    if meta.model_name.startswith("historical") or kwargs.get("action", "post_").startswith("pre_"):
         return
     _renew()
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(entry[1] is _renew for entry in connection.run_on_commit):
+        return  # one renewal after the commit covers every change of the transaction
     transaction.on_commit(_renew)
 
 
