@@ -12,8 +12,8 @@ gets a copy of their own.
 
 Never stale for what people do: the stored page carries the public data version, which every
 saved or deleted proposal, support, comment, program, phase, consultation, response, Musrenbang
-item, category, region or work unit renews (signals, now and again when the transaction commits),
-so the very next request after a change builds the page anew. Text derived from the clock (a
+item, category, region, work unit or person (their name) renews (signals, now and again when the
+transaction commits), so the very next request after a change builds the page anew. Text derived from the clock (a
 consultation closing, "3 hari lagi") may lag by SHARED_PAGE_SECONDS, as for anonymous visitors.
 
 A request that has a message to show (after an action) is always built, and never stored.
@@ -41,6 +41,9 @@ from config import fragments
 PUBLIC_DATA_VERSION_KEY = "public-data-version"
 # Apps whose every model is shown on the shared pages (directly or through counters and names).
 PUBLIC_APPS = frozenset({"participation", "programs", "consultations", "musrenbang"})
+# And these: work units are named on cards, people's display names on their comments and
+# responses (a new name, or a deleted account's contributions shown as "Warga", at once).
+PUBLIC_MODELS = frozenset({"accounts.WorkUnit", "accounts.User"})
 # The personal parts of a page ({% personal_part %}); nothing else may be rendered into a stored page.
 PERSONAL_PARTS = frozenset({"includes/account_nav.html", "includes/workspace_nav.html"})
 
@@ -73,8 +76,10 @@ def public_data_changed(sender=None, **kwargs) -> None:
     from django.db import transaction
 
     meta = sender._meta
-    if meta.app_label not in PUBLIC_APPS and meta.label != "accounts.WorkUnit":
+    if meta.app_label not in PUBLIC_APPS and meta.label not in PUBLIC_MODELS:
         return
+    if meta.label == "accounts.User" and set(kwargs.get("update_fields") or ()) == {"last_login"}:
+        return  # signing in changes nothing anyone else sees
     # A history row is saved with the change it records, which renews already.
     if meta.model_name.startswith("historical") or kwargs.get("action", "post_").startswith("pre_"):
         return

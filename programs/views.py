@@ -50,7 +50,6 @@ def program_list(request):
     )
 
 
-@require_GET
 def _program_reader_state(request, pk: int):
     """What of a program's page is the reader's own (config/shared_pages.py), in one query: a rating,
     a comment or a source proposal of theirs makes the page theirs alone."""
@@ -77,6 +76,7 @@ def _program_reader_state(request, pk: int):
     return reader_state_of(user, took_part=took_part, following=following)
 
 
+@require_GET
 @shared_for_signed_in(reader_state=_program_reader_state)
 def program_detail(request, pk: int):
     program = _program_for(request, pk)

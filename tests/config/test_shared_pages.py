@@ -280,3 +280,36 @@ def test_an_items_shared_page_costs_five_queries(client, items, readers, django_
     # session, user, the person's summary, the reader's relation to the item, version and page
     with django_assert_max_num_queries(limit):
         assert _get(client, path)["X-Page-Cache"] == "shared"
+
+
+def test_a_new_name_and_a_deleted_account_show_at_once_on_shared_pages(client, items, readers):
+    """A commenter's name is on every reader's copy: renaming or deleting the account renews them."""
+    from accounts import services as account_services
+
+    path, commenter, reader = items[0], readers[1], readers[3]
+    client.force_login(reader)
+    _get(client, path)
+    assert _get(client, path)["X-Page-Cache"] == "shared"
+    assert escape(commenter.display_name) in _get(client, path).content.decode()
+    commenter.full_name = "Budi Santoso Putra"
+    commenter.save()
+    assert "Budi Santoso Putra" in _get(client, path).content.decode()
+    account_services.delete_account(actor=commenter, password="rahasia-kuat-123")
+    page = _get(client, path).content.decode()
+    assert "Budi Santoso" not in page
+
+
+def test_signing_in_does_not_rebuild_the_shared_pages(client, content, warga, warga_lain):
+    client.force_login(warga)
+    _get(client, "/usulan/")
+    client.post(reverse("account_logout"))
+    assert client.post("/akun/login/", {"login": warga_lain.email, "password": "rahasia-kuat-123"}).status_code == 302
+    assert _get(client, "/")  # after the sign-in redirect, a page of its own to settle messages
+    client.force_login(warga)
+    assert _get(client, "/usulan/")["X-Page-Cache"] == "shared"
+
+
+def test_the_item_pages_answer_only_get(client, items, readers):
+    client.force_login(readers[3])
+    for path in items[1:]:
+        assert client.post(path).status_code == 405, path
