@@ -12,5 +12,5 @@ class PortalConfig(AppConfig):
         from config import shared_pages
 
         # Any change to public data renews the version the shared pages are stored under.
-        for signal in (post_save, post_delete, m2m_changed):
-            signal.connect(shared_pages.public_data_changed, dispatch_uid=f"shared-pages-{signal is post_save}-{signal is post_delete}")
+        for name, signal in (("save", post_save), ("delete", post_delete), ("m2m", m2m_changed)):
+            signal.connect(shared_pages.public_data_changed, dispatch_uid=f"shared-pages-{name}")
