@@ -153,11 +153,40 @@ def reader_state_of(user, *, author_ids=(), took_part=False, **state) -> tuple:
     return tuple(sorted(state.items()))
 
 
+def item_reader_state(model, pk, user, *, author_field: str | None = None, took_part=(), **state) -> tuple | None:
+    """The reader's relation to one proposal, program or consultation, in one query (None: no such item).
+
+    Following it is part of the key, with any `state` given (an expression per name, e.g. whether
+    the reader supports it); a comment of theirs on it, any of the `took_part` expressions, or
+    being its author (`author_field`) gives them a copy of their own."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Exists, OuterRef
+
+    from notifications.models import Follow
+    from participation.models import Comment
+
+    on_this = {"content_type": ContentType.objects.get_for_model(model), "object_id": OuterRef("pk")}
+    took = Exists(Comment.objects.filter(author=user, **on_this))
+    for expression in took_part:
+        took = took | expression
+    fields = ["following", "took_part", *state, *([author_field] if author_field else [])]
+    row = (
+        model.objects.filter(pk=pk)
+        .annotate(following=Exists(Follow.objects.filter(user=user, **on_this)), took_part=took, **state)
+        .values(*fields)
+        .first()
+    )
+    if row is None:
+        return None
+    author_ids = (row.pop(author_field),) if author_field else ()
+    return reader_state_of(user, author_ids=author_ids, took_part=row.pop("took_part"), **row)
+
+
 def shared_for_signed_in(view=None, *, reader_state=None):
     """Serve the view's page to signed-in people from the shared store (see the module docstring).
 
     `reader_state(request, *args, **kwargs)` is for pages about one item: it returns what of the
-    page belongs to the reader (`reader_state_of`), in one query, or None when the item is not
+    page belongs to the reader (`item_reader_state`), in one query, or None when the item is not
     there (the view answers, nothing is stored).
     """
     if view is None:

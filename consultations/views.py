@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import rights
 from audit.history import history_entries, role_label
-from config.shared_pages import reader_state_of, shared_for_signed_in
+from config.shared_pages import item_reader_state, shared_for_signed_in
 from consultations import services
 from consultations.exceptions import ConsultationError
 from consultations.home import with_response_count
@@ -121,29 +121,11 @@ def _response_context(request, consultation, *, form=None, edit_form=None):
 
 
 def _consultation_reader_state(request, pk: int):
-    """What of a consultation's page is the reader's own (config/shared_pages.py), in one query: a
-    response or a comment of theirs makes the page theirs alone."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from notifications.models import Follow
-    from participation.models import Comment
-
+    """What of a consultation's page is the reader's own (config/shared_pages.py): besides following
+    it, a response or a comment of theirs makes the page theirs alone."""
     user = request.user
-    on_this = {"content_type": ContentType.objects.get_for_model(Consultation), "object_id": OuterRef("pk")}
-    row = (
-        Consultation.objects.filter(pk=pk)
-        .annotate(
-            following=Exists(Follow.objects.filter(user=user, **on_this)),
-            took_part=Exists(Comment.objects.filter(author=user, **on_this))
-            | Exists(Response.objects.filter(consultation=OuterRef("pk"), author=user)),
-        )
-        .values_list("following", "took_part")
-        .first()
-    )
-    if row is None:
-        return None
-    following, took_part = row
-    return reader_state_of(user, took_part=took_part, following=following)
+    responded = Exists(Response.objects.filter(consultation=OuterRef("pk"), author=user))
+    return item_reader_state(Consultation, pk, user, took_part=[responded])
 
 
 @require_GET

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import rights
 from audit.history import history_entries, role_label
-from config.shared_pages import reader_state_of, shared_for_signed_in
+from config.shared_pages import item_reader_state, shared_for_signed_in
 from participation import services, staging
 from participation.comments import comment_url, post_comment_view, thread_for
 from participation.exceptions import AlreadyDone, InvalidTransition
@@ -83,27 +83,11 @@ def proposal_list(request):
 
 
 def _proposal_reader_state(request, pk):
-    """What of a proposal's page is the reader's own (config/shared_pages.py), in one query."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from notifications.models import Follow
-
+    """What of a proposal's page is the reader's own (config/shared_pages.py): their support, besides
+    following it; its author and its commenters get pages of their own."""
     user = request.user
-    on_this = {"content_type": ContentType.objects.get_for_model(Proposal), "object_id": OuterRef("pk")}
-    row = (
-        Proposal.objects.filter(pk=pk)
-        .annotate(
-            supported=Exists(Support.objects.filter(proposal=OuterRef("pk"), user=user)),
-            following=Exists(Follow.objects.filter(user=user, **on_this)),
-            commented=Exists(Comment.objects.filter(author=user, **on_this)),
-        )
-        .values_list("author_id", "supported", "following", "commented")
-        .first()
-    )
-    if row is None:
-        return None
-    author_id, supported, following, commented = row
-    return reader_state_of(user, author_ids=(author_id,), took_part=commented, supported=supported, following=following)
+    supported = Exists(Support.objects.filter(proposal=OuterRef("pk"), user=user))
+    return item_reader_state(Proposal, pk, user, author_field="author_id", supported=supported)
 
 
 @shared_for_signed_in(reader_state=_proposal_reader_state)

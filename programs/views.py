@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import rights
-from config.shared_pages import reader_state_of, shared_for_signed_in
+from config.shared_pages import item_reader_state, shared_for_signed_in
 from participation.comments import post_comment_view, thread_for
-from participation.models import Comment, Proposal
+from participation.models import Proposal
 from participation.uploads import serve_upload
 from programs import services
 from programs.exceptions import ProgramRuleError
@@ -51,29 +51,12 @@ def program_list(request):
 
 
 def _program_reader_state(request, pk: int):
-    """What of a program's page is the reader's own (config/shared_pages.py), in one query: a rating,
-    a comment or a source proposal of theirs makes the page theirs alone."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from notifications.models import Follow
-
+    """What of a program's page is the reader's own (config/shared_pages.py): besides following it,
+    a rating, a comment or a source proposal of theirs makes the page theirs alone."""
     user = request.user
-    on_this = {"content_type": ContentType.objects.get_for_model(Program), "object_id": OuterRef("pk")}
-    row = (
-        Program.objects.filter(pk=pk)
-        .annotate(
-            following=Exists(Follow.objects.filter(user=user, **on_this)),
-            took_part=Exists(Comment.objects.filter(author=user, **on_this))
-            | Exists(Rating.objects.filter(program=OuterRef("pk"), user=user))
-            | Exists(Proposal.objects.filter(programs=OuterRef("pk"), author=user)),
-        )
-        .values_list("following", "took_part")
-        .first()
-    )
-    if row is None:
-        return None
-    following, took_part = row
-    return reader_state_of(user, took_part=took_part, following=following)
+    rated = Exists(Rating.objects.filter(program=OuterRef("pk"), user=user))
+    wrote_a_source = Exists(Proposal.objects.filter(programs=OuterRef("pk"), author=user))
+    return item_reader_state(Program, pk, user, took_part=[rated, wrote_a_source])
 
 
 @require_GET

@@ -53,14 +53,6 @@ def _pages(thread, program):
     return ["/", "/usulan/", "/usulan/?urut=dukungan&kategori=" + str(thread.category_id), thread.get_absolute_url(), "/program/", program.get_absolute_url()]
 
 
-@pytest.fixture
-def program(petugas_pupr, dinas_pupr, kategori, desa, warga):
-    proposal = ProposalFactory(author=warga, work_unit=dinas_pupr, category=kategori, region=desa)
-    data = {"title": "Rehabilitasi jalan desa", "description": "Pengaspalan ulang.", "work_unit": dinas_pupr,
-            "category": kategori, "region": desa, "budget": 1_000_000, "fiscal_year": 2026}
-    return program_services.create_program(actor=petugas_pupr, data=data, proposals=[proposal])
-
-
 @pytest.mark.parametrize("who", [None, "warga", "warga_lain", "moderator"])
 def test_every_page_is_the_same_html_with_and_without_cached_fragments(client, settings, request, thread, program, who):
     if who:

@@ -30,14 +30,6 @@ def shared_pages_on(settings):
 
 
 @pytest.fixture
-def program(petugas_pupr, dinas_pupr, kategori, desa, warga):
-    proposal = ProposalFactory(author=warga, work_unit=dinas_pupr, category=kategori, region=desa)
-    data = {"title": "Rehabilitasi jalan desa", "description": "Pengaspalan ulang.", "work_unit": dinas_pupr,
-            "category": kategori, "region": desa, "budget": 1_000_000, "fiscal_year": 2026}
-    return program_services.create_program(actor=petugas_pupr, data=data, proposals=[proposal])
-
-
-@pytest.fixture
 def content(usulan, program, dinas_pupr, kategori):
     ConsultationFactory(work_unit=dinas_pupr, category=kategori, title="Uji publik rancangan perda parkir")
     ConsultationFactory(work_unit=dinas_pupr, category=kategori, title="Draf tarif retribusi pasar", is_published=False)
@@ -197,12 +189,12 @@ def test_sharing_can_be_turned_off(client, settings, usulan, warga):
 
 @pytest.fixture
 def readers(warga, warga_lain, moderator, petugas_pupr):
-    """Readers in every relation to the items: the author who also comments (warga), a commenter
-    (warga_lain), a supporter who follows (Ani), two citizens who did nothing, a moderator and the
-    unit's official."""
+    """Readers in every relation to the items: the author who also comments (warga, who also wrote
+    the program's source proposal), a commenter (warga_lain), a supporter who follows (Ani), two
+    citizens who did nothing, one who rated the program (Rina), a moderator and the unit's official."""
     from tests import factories
 
-    others = [factories.UserFactory(full_name=name, roles=[rights_role()]) for name in ("Ani Lestari", "Joko Susilo", "Tono Wijaya")]
+    others = [factories.UserFactory(full_name=name, roles=[rights_role()]) for name in ("Ani Lestari", "Joko Susilo", "Tono Wijaya", "Rina Marlina")]
     return [warga, warga_lain, *others, moderator, petugas_pupr]
 
 
@@ -213,7 +205,7 @@ def rights_role():
 
 
 @pytest.fixture
-def items(content, program, readers, warga, warga_lain, dinas_pupr, kategori):
+def items(content, program, readers, warga, warga_lain, petugas_pupr, dinas_pupr, kategori):
     from notifications.services import follow, unfollow
 
     usulan, supporter = content, readers[2]
@@ -225,6 +217,11 @@ def items(content, program, readers, warga, warga_lain, dinas_pupr, kategori):
     participation_services.post_comment(actor=warga_lain, target=program, body="Kapan mulai dikerjakan?")
     consultation = ConsultationFactory(work_unit=dinas_pupr, category=kategori, title="Rancangan perda pasar rakyat")
     follow(actor=supporter, target=consultation)
+    for phase in program.phases.order_by("order"):  # to Monitoring & Evaluasi, where citizens rate
+        program_services.start_phase(actor=petugas_pupr, phase=phase)
+        if phase.kind != phase.Kind.MONEV:
+            program_services.complete_phase(actor=petugas_pupr, phase=phase)
+    program_services.rate_program(actor=readers[5], program=program, score=4)
     ResponseFactory(consultation=consultation, author=warga_lain, comment="Setuju, asal pedagang lama didahulukan.")
     ResponseFactory(consultation=consultation, comment="Tolong jam buka diperpanjang.")
     return [usulan.get_absolute_url(), program.get_absolute_url(), consultation.get_absolute_url()]
