@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from consultations.models import Consultation, Response
@@ -100,10 +101,24 @@ class KeyboardUser:
         self.keyboard.press("Space")
 
     def attach(self, name: str, path):
+        """Space on the focused file input opens the chooser, as a person would press it.
+
+        Headless Chromium sometimes drops that first press without opening anything (seen once in
+        CI on a quiet machine, the chooser never came in 90 s); a person whose press did nothing
+        presses again, and so does this, with the input still focused.
+        """
         self.tab_to(name, tag="input")
-        with self.page.expect_file_chooser() as chooser:
-            self.keyboard.press("Space")
-        chooser.value.set_files(path)
+        for attempt in range(4):
+            try:
+                with self.page.expect_file_chooser(timeout=20_000) as chooser:
+                    self.keyboard.press("Space")
+            except PlaywrightTimeoutError:
+                focused = self.page.evaluate(FOCUSED)
+                assert focused["name"].startswith(name), f"{name!r} lost focus after Space: {focused}"
+                continue
+            chooser.value.set_files(path)
+            return
+        raise AssertionError(f"Space on {name!r} never opened the file chooser")
 
     def shot(self, label: str):
         self.journey.step(self.page, label)
