@@ -326,9 +326,10 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0 if DEBUG else 10)
 # (Cache-Control: public, s-maxage; config/middleware.py SecurityHeaders). 0: no public caching.
 EDGE_CACHE_SECONDS = env_int("EDGE_CACHE_SECONDS", PAGE_CACHE_SECONDS)
 
-# Seconds the home page and the public lists, built for signed-in people, are shared between people
-# of the same standing (config/shared_pages.py; any change to public data rebuilds them at once,
-# this bounds only text that follows the clock). 0: off.
+# Seconds the home page, the public lists and the page of one proposal, program or consultation,
+# built for signed-in people, are shared between people of the same standing and relation to the
+# item (config/shared_pages.py; any change to public data rebuilds them at once, this bounds only
+# text that follows the clock). 0: off.
 SHARED_PAGE_SECONDS = env_int("SHARED_PAGE_SECONDS", PAGE_CACHE_SECONDS)
 
 MODERATION_DEADLINE_WORKING_DAYS = env_int("MODERATION_DEADLINE_WORKING_DAYS", 3)
