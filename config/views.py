@@ -7,6 +7,8 @@ from django.conf import settings
 from django.http import HttpResponse, HttpResponseRedirect, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
@@ -19,11 +21,10 @@ logger = logging.getLogger("portal.health")
 
 @shared_for_signed_in
 def home(request):
-    from django.utils import timezone
-    from django.utils.functional import SimpleLazyObject
-
     user = request.user
-    # Lazy: the sections are a fragment (home.html), so their queries run only when it is built.
+    # Lazy: the sections are a fragment (home.html), so their queries run only when it is built. The
+    # fragment is not keyed by reader: every section shows public data alike to all (programs'
+    # visible_to is everything); a section that ever differs by reader must go into the key.
     context = {"page": "home", "home": SimpleLazyObject(lambda: home_sections(user)), "clock_minute": timezone.now().strftime("%Y%m%d%H%M")}
     return render(request, "home.html", context)
 
